@@ -1,0 +1,17 @@
+using System.Collections.Immutable;
+using MaskStream.Core.Frames;
+using MaskStream.Core.Geometry;
+using MaskStream.Core.Masks;
+
+namespace MaskStream.Core.Objects;
+
+/// <summary>One detected object.</summary>
+/// <param name="ClassId">Index into the model's class list (0 is background, so objects start at 1).</param>
+/// <param name="Score">Detector confidence in [0, 1].</param>
+/// <param name="Box">xyxy in frame pixels.</param>
+/// <param name="Mask">Full-frame instance mask, when the model has a mask head.</param>
+/// <param name="Keypoints">Keypoints in frame pixels, empty when the model has no keypoint head or the class has none.</param>
+public sealed record Detection(int ClassId, float Score, BoxF Box, RleMask? Mask, ImmutableArray<Keypoint> Keypoints);
+
+/// <summary>The detector's output for one frame.</summary>
+public sealed record DetectedFrame(FrameInfo Info, ImmutableArray<Detection> Detections);
