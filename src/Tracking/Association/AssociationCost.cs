@@ -1,0 +1,70 @@
+using MaskStream.Core.Geometry;
+using MaskStream.Core.Masks;
+
+namespace MaskStream.Tracking.Association;
+
+/// <summary>
+/// Cost matrices for assignment (ByteTrack's <c>matching.py</c> as pure functions over spans). Every
+/// matrix is row-major <c>[tracks, detections]</c>; lower is better; <see cref="double.PositiveInfinity"/>
+/// forbids a pair.
+/// </summary>
+internal static class AssociationCost
+{
+    /// <summary>
+    /// 1 − IoU of every track box with every detection box (<c>iou_distance</c>), and +∞ where the classes
+    /// differ, so a track only ever takes detections of its own class. Boxes are xyxy in frame pixels; IoU
+    /// has no +1 on widths (ByteTrack's cython_bbox adds one, which matters only for tiny boxes).
+    /// </summary>
+    public static void IouDistance(ReadOnlySpan<BoxF> trackBoxes, ReadOnlySpan<int> trackClasses,
+        ReadOnlySpan<BoxF> detectionBoxes, ReadOnlySpan<int> detectionClasses, Span<double> cost)
+    {
+        int cols = detectionBoxes.Length;
+        for (int r = 0; r < trackBoxes.Length; r++)
+        {
+            var row = cost.Slice(r * cols, cols);
+            BoxF tb = trackBoxes[r];
+            int tc = trackClasses[r];
+            for (int c = 0; c < cols; c++)
+                row[c] = detectionClasses[c] == tc ? 1.0 - BoxF.Iou(tb, detectionBoxes[c]) : double.PositiveInfinity;
+        }
+    }
+
+    /// <summary>
+    /// 1 − mask IoU (pycocotools semantics, straight from the runs) where both masks exist and have one size,
+    /// replacing the entries <see cref="IouDistance"/> wrote; pairs whose class differs stay forbidden.
+    /// Pairs whose boxes do not overlap (box cost 1) are left as they are, so no runs are walked for them.
+    /// </summary>
+    public static void MaskIouDistance(ReadOnlySpan<RleMask?> trackMasks, ReadOnlySpan<RleMask?> detectionMasks,
+        Span<double> cost)
+    {
+        int cols = detectionMasks.Length;
+        for (int r = 0; r < trackMasks.Length; r++)
+        {
+            var tm = trackMasks[r];
+            if (tm is null) continue;
+            var row = cost.Slice(r * cols, cols);
+            for (int c = 0; c < cols; c++)
+            {
+                var dm = detectionMasks[c];
+                if (dm is null || !(row[c] < 1.0) || dm.Height != tm.Height || dm.Width != tm.Width)
+                    continue;
+                row[c] = 1.0 - RleMask.PixelIou(dm, tm, gtIsCrowd: false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// ByteTrack's <c>fuse_score</c>: cost = 1 − (1 − cost)·score, so a weak detection has to overlap more to be
+    /// taken. Forbidden pairs stay forbidden.
+    /// </summary>
+    public static void FuseScore(Span<double> cost, int rows, ReadOnlySpan<float> detectionScores)
+    {
+        int cols = detectionScores.Length;
+        for (int r = 0; r < rows; r++)
+        {
+            var row = cost.Slice(r * cols, cols);
+            for (int c = 0; c < cols; c++)
+                row[c] = 1.0 - (1.0 - row[c]) * detectionScores[c];
+        }
+    }
+}

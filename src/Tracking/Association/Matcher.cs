@@ -1,0 +1,95 @@
+using MaskStream.Core.Assignment;
+using MaskStream.Core.Geometry;
+using MaskStream.Core.Masks;
+
+namespace MaskStream.Tracking.Association;
+
+/// <summary>
+/// One association step's scratch: gathered boxes, classes, scores and masks of the rows (tracks) and
+/// columns (detections), the cost matrix, and the solver with its result. Buffers only grow, so after
+/// warm-up a step allocates nothing. One per tracker; not thread-safe.
+/// </summary>
+internal sealed class Matcher
+{
+    private readonly LinearAssignment _solver = new();
+    private double[] _cost = new double[64 * 64];
+    private BoxF[] _rowBoxes = new BoxF[64];
+    private int[] _rowClasses = new int[64];
+    private RleMask?[] _rowMasks = new RleMask?[64];
+    private BoxF[] _colBoxes = new BoxF[64];
+    private int[] _colClasses = new int[64];
+    private float[] _colScores = new float[64];
+    private RleMask?[] _colMasks = new RleMask?[64];
+    private int[] _colForRow = new int[64];
+    private int[] _rowForCol = new int[64];
+
+    public int Rows { get; private set; }
+    public int Cols { get; private set; }
+
+    /// <summary>For each row, its matched column or −1, after <see cref="Solve"/>.</summary>
+    public ReadOnlySpan<int> ColForRow => _colForRow.AsSpan(0, Rows);
+
+    /// <summary>For each column, its matched row or −1, after <see cref="Solve"/>.</summary>
+    public ReadOnlySpan<int> RowForCol => _rowForCol.AsSpan(0, Cols);
+
+    /// <summary>Starts a step of <paramref name="rows"/> tracks by <paramref name="cols"/> detections.</summary>
+    public void Begin(int rows, int cols)
+    {
+        Rows = rows;
+        Cols = cols;
+        Grow(ref _rowBoxes, rows);
+        Grow(ref _rowClasses, rows);
+        Grow(ref _rowMasks, rows);
+        Grow(ref _colForRow, rows);
+        Grow(ref _colBoxes, cols);
+        Grow(ref _colClasses, cols);
+        Grow(ref _colScores, cols);
+        Grow(ref _colMasks, cols);
+        Grow(ref _rowForCol, cols);
+        Grow(ref _cost, rows * cols);
+    }
+
+    public void SetRow(int r, in BoxF box, int classId, RleMask? mask)
+    {
+        _rowBoxes[r] = box;
+        _rowClasses[r] = classId;
+        _rowMasks[r] = mask;
+    }
+
+    public void SetCol(int c, in BoxF box, int classId, float score, RleMask? mask)
+    {
+        _colBoxes[c] = box;
+        _colClasses[c] = classId;
+        _colScores[c] = score;
+        _colMasks[c] = mask;
+    }
+
+    /// <summary>Builds the cost matrix and solves it; pairs costing more than <paramref name="costLimit"/> are never matched.</summary>
+    /// <returns>Number of matched pairs.</returns>
+    public int Solve(double costLimit, bool fuseScore, bool useMasks)
+    {
+        int rows = Rows, cols = Cols;
+        if (rows == 0 || cols == 0)
+        {
+            _colForRow.AsSpan(0, rows).Fill(-1);
+            _rowForCol.AsSpan(0, cols).Fill(-1);
+            return 0;
+        }
+        var cost = _cost.AsSpan(0, rows * cols);
+        AssociationCost.IouDistance(_rowBoxes.AsSpan(0, rows), _rowClasses.AsSpan(0, rows),
+            _colBoxes.AsSpan(0, cols), _colClasses.AsSpan(0, cols), cost);
+        if (useMasks) AssociationCost.MaskIouDistance(_rowMasks.AsSpan(0, rows), _colMasks.AsSpan(0, cols), cost);
+        if (fuseScore) AssociationCost.FuseScore(cost, rows, _colScores.AsSpan(0, cols));
+        int matched = _solver.Solve(cost, rows, cols, costLimit, _colForRow.AsSpan(0, rows), _rowForCol.AsSpan(0, cols));
+
+        // Masks and detections are referenced only for the length of a step.
+        _rowMasks.AsSpan(0, rows).Clear();
+        _colMasks.AsSpan(0, cols).Clear();
+        return matched;
+    }
+
+    private static void Grow<T>(ref T[] buffer, int size)
+    {
+        if (buffer.Length < size) buffer = new T[Math.Max(size, buffer.Length * 2)];
+    }
+}

@@ -1,0 +1,244 @@
+using MaskStream.Core.Objects;
+using MaskStream.Tracking.Association;
+using MaskStream.Tracking.Implementation;
+using MaskStream.Tracking.Kalman;
+
+namespace MaskStream.Tracking;
+
+/// <summary>
+/// ByteTrack (Zhang et al., ECCV 2022; <c>yolox/tracker/byte_tracker.py</c>) for one camera: a Kalman
+/// filter per track, high-score detections matched first against every confirmed track, then low-score
+/// ones against the tracks still unmatched, so a person fading behind an obstacle keeps their track while
+/// the detector's confidence drops. Tracks only take detections of their own class. Lost tracks keep
+/// moving with their prediction for <see cref="TrackerOptions.LostTrackBuffer"/> and are re-found under
+/// their old id.
+/// </summary>
+public sealed class ByteTracker : IMultiObjectTracker
+{
+    private readonly TrackerOptions _options;
+    private readonly int _lostBufferFrames;
+    private readonly TrackBook _book;
+    private readonly Matcher _matcher = new();
+
+    // Per-frame index lists into the detections / tracks; cleared, never reallocated after warm-up.
+    private readonly List<int> _valid = new(64);
+    private readonly List<int> _high = new(64);
+    private readonly List<int> _low = new(64);
+    private readonly List<Track> _pool = new(64);
+    private readonly List<Track> _leftTracked = new(64);
+    private readonly List<Track> _tentative = new(64);
+    private readonly List<int> _leftHigh = new(64);
+
+    /// <param name="options">Validated here: an invalid value throws <see cref="ArgumentException"/> with one line naming it.</param>
+    /// <param name="frameRate">The camera's frames per second, for durations given in seconds.</param>
+    public ByteTracker(TrackerOptions options, double frameRate)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.ThrowIfInvalid();
+        TrackerOptions.ThrowIfBadFrameRate(frameRate);
+        _options = options;
+        _lostBufferFrames = options.LostTrackBufferFrames(frameRate);
+        _book = new TrackBook(options.HitsToConfirm);
+    }
+
+    public long SkippedDetections => _book.SkippedDetections;
+
+    /// <summary>Tracks held in memory (tentative, tracked and lost), for tests of the memory bound.</summary>
+    internal int LiveTracks => _book.Tracks.Count;
+
+    /// <summary>The id the next track will get.</summary>
+    internal long NextId => _book.NextId;
+
+    public TrackingResult Update(DetectedFrame frame)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        int elapsed = _book.Advance(frame.Info);
+        int skipped = _book.SelectValid(frame.Detections, _valid);
+        SplitByScore(frame);
+        Predict(elapsed);
+        AssociateHighScore(frame);
+        AssociateLowScore(frame);
+        AssociateTentative(frame);
+        StartNewTracks(frame);
+        ExpireLost();
+        RemoveDuplicates();
+        return _book.Finish(frame.Info, skipped);
+    }
+
+    private void SplitByScore(DetectedFrame frame)
+    {
+        _high.Clear();
+        _low.Clear();
+        foreach (int i in _valid)
+        {
+            float s = frame.Detections[i].Score;
+            if (s >= _options.HighScoreThreshold) _high.Add(i);
+            else if (s >= _options.LowScoreThreshold) _low.Add(i);
+        }
+    }
+
+    /// <summary>
+    /// Moves every track's Kalman state to this frame (one step per elapsed frame). As in ByteTrack, a track
+    /// not tracked in the previous frame stops growing or shrinking (height velocity 0) but keeps moving, so it
+    /// can be met where it reappears. Tentative tracks are predicted too (ByteTrack leaves them, which only
+    /// makes a difference when more than two hits confirm).
+    /// </summary>
+    private void Predict(int elapsed)
+    {
+        int steps = Math.Min(elapsed, _lostBufferFrames + 1);
+        foreach (var t in _book.Tracks)
+        {
+            for (int s = 0; s < steps; s++)
+            {
+                if (t.State != TrackState.Tracked || s > 0) t.Kalman.Mean[7] = 0;
+                t.Kalman = KalmanFilter.Predict(t.Kalman);
+            }
+            t.PredictedBox = t.Kalman.Box;
+        }
+    }
+
+    /// <summary>Step 1: high-score detections against all confirmed tracks (tracked and lost).</summary>
+    private void AssociateHighScore(DetectedFrame frame)
+    {
+        _pool.Clear();
+        foreach (var t in _book.Tracks)
+            if (t.IsConfirmed) _pool.Add(t);
+
+        _matcher.Begin(_pool.Count, _high.Count);
+        bool masks = _options.Metric == AssociationMetric.MaskIou;
+        for (int r = 0; r < _pool.Count; r++)
+        {
+            var t = _pool[r];
+            // A lost track's mask is where it was last seen, not where it is now: compare its predicted box.
+            _matcher.SetRow(r, t.PredictedBox, t.ClassId, masks && t.State == TrackState.Tracked ? t.Detection.Mask : null);
+        }
+        SetColumns(frame, _high, masks);
+        _matcher.Solve(_options.MatchThreshold, _options.FuseScore, masks);
+
+        _leftTracked.Clear();
+        var colForRow = _matcher.ColForRow;
+        for (int r = 0; r < _pool.Count; r++)
+        {
+            var t = _pool[r];
+            if (colForRow[r] >= 0) Apply(t, frame, _high[colForRow[r]]);
+            else if (t.State == TrackState.Tracked) _leftTracked.Add(t);
+        }
+
+        _leftHigh.Clear();
+        var rowForCol = _matcher.RowForCol;
+        for (int c = 0; c < _high.Count; c++)
+            if (rowForCol[c] < 0) _leftHigh.Add(_high[c]);
+    }
+
+    /// <summary>Step 2: low-score detections continue tracks tracked last frame that step 1 left; the rest are lost.</summary>
+    private void AssociateLowScore(DetectedFrame frame)
+    {
+        _matcher.Begin(_leftTracked.Count, _low.Count);
+        for (int r = 0; r < _leftTracked.Count; r++)
+            _matcher.SetRow(r, _leftTracked[r].PredictedBox, _leftTracked[r].ClassId, null);
+        SetColumns(frame, _low, masks: false);
+        _matcher.Solve(_options.LowScoreMatchThreshold, fuseScore: false, useMasks: false);
+
+        var colForRow = _matcher.ColForRow;
+        for (int r = 0; r < _leftTracked.Count; r++)
+        {
+            if (colForRow[r] >= 0) Apply(_leftTracked[r], frame, _low[colForRow[r]]);
+            else _book.MarkLost(_leftTracked[r]);
+        }
+    }
+
+    /// <summary>Step 3: tentative tracks take their next detection from the high-score ones left, or are dropped.</summary>
+    private void AssociateTentative(DetectedFrame frame)
+    {
+        _tentative.Clear();
+        foreach (var t in _book.Tracks)
+            if (t.State == TrackState.New) _tentative.Add(t);
+
+        bool masks = _options.Metric == AssociationMetric.MaskIou;
+        _matcher.Begin(_tentative.Count, _leftHigh.Count);
+        for (int r = 0; r < _tentative.Count; r++)
+            _matcher.SetRow(r, _tentative[r].PredictedBox, _tentative[r].ClassId, masks ? _tentative[r].Detection.Mask : null);
+        SetColumns(frame, _leftHigh, masks);
+        _matcher.Solve(_options.TentativeMatchThreshold, _options.FuseScore, masks);
+
+        var colForRow = _matcher.ColForRow;
+        for (int r = 0; r < _tentative.Count; r++)
+        {
+            if (colForRow[r] >= 0) Apply(_tentative[r], frame, _leftHigh[colForRow[r]]);
+            else _book.Remove(_tentative[r]);
+        }
+
+        // Keep only the still-unmatched high-score detections, in order, for new tracks.
+        var rowForCol = _matcher.RowForCol;
+        int n = 0;
+        for (int c = 0; c < _leftHigh.Count; c++)
+            if (rowForCol[c] < 0) _leftHigh[n++] = _leftHigh[c];
+        _leftHigh.RemoveRange(n, _leftHigh.Count - n);
+    }
+
+    /// <summary>Step 4: unmatched high-score detections confident enough start tracks.</summary>
+    private void StartNewTracks(DetectedFrame frame)
+    {
+        foreach (int i in _leftHigh)
+        {
+            var d = frame.Detections[i];
+            if (d.Score < _options.NewTrackThreshold) continue;
+            var t = _book.Start(d, frame.Info.FrameNumber);
+            t.Kalman = KalmanFilter.Initiate(Xyah.FromBox(d.Box));
+            t.PredictedBox = d.Box;
+        }
+    }
+
+    /// <summary>Step 5: lost tracks unmatched for longer than the buffer end.</summary>
+    private void ExpireLost()
+    {
+        foreach (var t in _book.Tracks)
+        {
+            if (t.State == TrackState.Lost && _book.Tick - t.LastMatchTick > _lostBufferFrames) _book.Remove(t);
+            // A prediction that collapsed (height ≤ 0 after long extrapolation) can no longer match anything.
+            else if (t.State == TrackState.Lost && !(t.Kalman.Mean[3] > 0)) _book.Remove(t);
+        }
+    }
+
+    /// <summary>
+    /// ByteTrack's <c>remove_duplicate_stracks</c>: a tracked and a lost track of one class that nearly coincide
+    /// describe one object; the one with the shorter history goes.
+    /// </summary>
+    private void RemoveDuplicates()
+    {
+        var tracks = _book.Tracks;
+        for (int i = 0; i < tracks.Count; i++)
+        {
+            var a = tracks[i];
+            if (a.State != TrackState.Tracked) continue;
+            for (int j = 0; j < tracks.Count; j++)
+            {
+                var b = tracks[j];
+                if (b.State != TrackState.Lost || b.ClassId != a.ClassId) continue;
+                if (Core.Geometry.BoxF.Iou(a.Kalman.Box, b.Kalman.Box) <= _options.DuplicateIou) continue;
+                if (a.History > b.History) _book.Remove(b);
+                else
+                {
+                    _book.Remove(a);
+                    break;
+                }
+            }
+        }
+    }
+
+    private void SetColumns(DetectedFrame frame, List<int> indices, bool masks)
+    {
+        for (int c = 0; c < indices.Count; c++)
+        {
+            var d = frame.Detections[indices[c]];
+            _matcher.SetCol(c, d.Box, d.ClassId, d.Score, masks ? d.Mask : null);
+        }
+    }
+
+    private void Apply(Track t, DetectedFrame frame, int detectionIndex)
+    {
+        var d = frame.Detections[detectionIndex];
+        t.Kalman = KalmanFilter.Update(t.Kalman, Xyah.FromBox(d.Box));
+        _book.Matched(t, d, frame.Info.FrameNumber);
+    }
+}

@@ -1,0 +1,126 @@
+using System.Globalization;
+
+namespace MaskStream.Tracking;
+
+/// <summary>
+/// Settings of <see cref="ByteTracker"/> (all of them) and <see cref="IouTracker"/> (those its doc says).
+/// Defaults are ByteTrack's (track_thresh 0.5, match_thresh 0.8, the inline 0.1 / 0.5 / 0.7 / 0.15, new
+/// tracks at track_thresh + 0.1) except <see cref="LostTrackBuffer"/>, which is longer: see there.
+/// Bound once from the <c>Tracking</c> configuration section and checked by <see cref="Validate"/>.
+/// </summary>
+public sealed record TrackerOptions
+{
+    /// <summary>The configuration section these options are bound from; validation messages name keys under it.</summary>
+    public const string SectionName = "Tracking";
+
+    /// <summary>
+    /// Detections scoring at least this are matched first, against all confirmed tracks (tracked and lost),
+    /// and may start tracks (ByteTrack's <c>track_thresh</c>). In (0, 1].
+    /// </summary>
+    public float HighScoreThreshold { get; init; } = 0.5f;
+
+    /// <summary>
+    /// Detections scoring at least this but below <see cref="HighScoreThreshold"/> only continue tracks that
+    /// were tracked in the previous frame (ByteTrack's second association; its 0.1); lower ones are ignored.
+    /// In (0, 1], not above <see cref="HighScoreThreshold"/>.
+    /// </summary>
+    public float LowScoreThreshold { get; init; } = 0.1f;
+
+    /// <summary>
+    /// A high-score detection that matched nothing starts a new track only if it scores at least this
+    /// (ByteTrack's <c>track_thresh + 0.1</c>): keeps one-frame false positives from spawning tracks. In (0, 1].
+    /// </summary>
+    public float NewTrackThreshold { get; init; } = 0.6f;
+
+    /// <summary>
+    /// Largest cost accepted in the first association: 1 − IoU, or 1 − IoU·score with <see cref="FuseScore"/>
+    /// (ByteTrack's <c>match_thresh</c>). 0.8 accepts an IoU of 0.2 with a detection of score 1. In (0, 1].
+    /// </summary>
+    public float MatchThreshold { get; init; } = 0.8f;
+
+    /// <summary>Largest cost (1 − IoU) accepted when low-score detections continue tracks (ByteTrack's 0.5). In (0, 1].</summary>
+    public float LowScoreMatchThreshold { get; init; } = 0.5f;
+
+    /// <summary>Largest cost accepted when a tentative track takes its next detection (ByteTrack's 0.7). In (0, 1].</summary>
+    public float TentativeMatchThreshold { get; init; } = 0.7f;
+
+    /// <summary>
+    /// A tracked and a lost track of one class whose boxes overlap by more than this IoU are taken for one
+    /// object, and the younger is removed (ByteTrack's <c>remove_duplicate_stracks</c>, cost below 0.15). In (0, 1].
+    /// </summary>
+    public float DuplicateIou { get; init; } = 0.85f;
+
+    /// <summary>Weights IoU by the detection score in the first and tentative associations (ByteTrack's <c>fuse_score</c>; off for crowded scenes in ByteTrack's MOT20 setting).</summary>
+    public bool FuseScore { get; init; } = true;
+
+    /// <summary>How tracks and detections are compared; see <see cref="AssociationMetric"/>.</summary>
+    public AssociationMetric Metric { get; init; } = AssociationMetric.BoxIou;
+
+    /// <summary>
+    /// A new track is tentative (not reported) until it has been matched in this many consecutive frames,
+    /// counting its first; a tentative track that misses a frame is dropped. ByteTrack confirms on the second
+    /// hit (2). Tracks born in a tracker's first frame are confirmed at once, as in ByteTrack. At least 1.
+    /// </summary>
+    public int HitsToConfirm { get; init; } = 2;
+
+    /// <summary>
+    /// How long a confirmed track that matches nothing is kept, moving with its Kalman prediction, to be
+    /// re-found under its own id (ByteTrack's <c>track_buffer</c>, 30 frames at 30 fps). The default, 2 s, is
+    /// twice ByteTrack's: a person behind a pillar or another person is often hidden for more than a second,
+    /// and an id kept is worth more to our users than a lost track that lingers unseen. Positive.
+    /// </summary>
+    public TrackDuration LostTrackBuffer { get; init; } = TrackDuration.FromSeconds(2);
+
+    /// <summary>Every problem with these options, one line each, naming the key, the value and what is allowed; empty when valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        UnitInterval(errors, nameof(HighScoreThreshold), HighScoreThreshold);
+        UnitInterval(errors, nameof(LowScoreThreshold), LowScoreThreshold);
+        UnitInterval(errors, nameof(NewTrackThreshold), NewTrackThreshold);
+        UnitInterval(errors, nameof(MatchThreshold), MatchThreshold);
+        UnitInterval(errors, nameof(LowScoreMatchThreshold), LowScoreMatchThreshold);
+        UnitInterval(errors, nameof(TentativeMatchThreshold), TentativeMatchThreshold);
+        UnitInterval(errors, nameof(DuplicateIou), DuplicateIou);
+        if (LowScoreThreshold > HighScoreThreshold && InUnitInterval(LowScoreThreshold) && InUnitInterval(HighScoreThreshold))
+            errors.Add(Line(nameof(LowScoreThreshold), Format(LowScoreThreshold),
+                $"must not exceed {nameof(HighScoreThreshold)} ({Format(HighScoreThreshold)})"));
+        if (!Enum.IsDefined(Metric))
+            errors.Add(Line(nameof(Metric), Metric.ToString(), $"must be one of {string.Join(", ", Enum.GetNames<AssociationMetric>())}"));
+        if (HitsToConfirm < 1)
+            errors.Add(Line(nameof(HitsToConfirm), HitsToConfirm.ToString(CultureInfo.InvariantCulture), "must be at least 1"));
+        if (!Enum.IsDefined(LostTrackBuffer.Unit))
+            errors.Add(Line(nameof(LostTrackBuffer), LostTrackBuffer.Unit.ToString(), "unit must be Frames or Seconds"));
+        else if (!(LostTrackBuffer.Value > 0) || !double.IsFinite(LostTrackBuffer.Value))
+            errors.Add(Line(nameof(LostTrackBuffer), LostTrackBuffer.ToString(), "must be positive and finite"));
+        return errors;
+    }
+
+    /// <summary>Throws <see cref="ArgumentException"/> with the first line of <see cref="Validate"/> when the options are invalid.</summary>
+    public void ThrowIfInvalid()
+    {
+        var errors = Validate();
+        if (errors.Count > 0) throw new ArgumentException(errors[0]);
+    }
+
+    /// <summary><see cref="LostTrackBuffer"/> in frames at <paramref name="frameRate"/>, at least one frame.</summary>
+    internal int LostTrackBufferFrames(double frameRate) => Math.Max(1, LostTrackBuffer.ToFrames(frameRate));
+
+    internal static void ThrowIfBadFrameRate(double frameRate)
+    {
+        if (!(frameRate > 0) || !double.IsFinite(frameRate))
+            throw new ArgumentException(
+                $"frameRate = {frameRate.ToString(CultureInfo.InvariantCulture)}: must be a positive, finite number of frames per second");
+    }
+
+    private static bool InUnitInterval(float v) => v > 0f && v <= 1f;
+
+    private static void UnitInterval(List<string> errors, string name, float value)
+    {
+        if (!InUnitInterval(value)) errors.Add(Line(name, Format(value), "must be in (0, 1]"));
+    }
+
+    private static string Format(float v) => v.ToString(CultureInfo.InvariantCulture);
+
+    private static string Line(string key, string value, string rule) => $"{SectionName}:{key} = {value}: {rule}";
+}
