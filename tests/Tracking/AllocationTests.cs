@@ -1,0 +1,72 @@
+using System.Collections.Immutable;
+using MaskStream.Core.Objects;
+using static MaskStream.Tracking.Tests.Frames;
+
+namespace MaskStream.Tracking.Tests;
+
+/// <summary>
+/// Steady state allocates only the output record. Allocation is deterministic, so it is asserted; speed is
+/// measured in bench/MaskStream.Bench (TrackerBenchmarks), never here.
+/// </summary>
+public class AllocationTests
+{
+    private const int Objects = 50;
+    private const int WarmUp = 40;
+    private const int Measured = 20;
+
+    /// <summary>50 people on a 10x5 grid, each drifting at its own speed: 50 tracks meet 50 detections every frame.</summary>
+    private static DetectedFrame[] Sequence()
+    {
+        var frames = new DetectedFrame[WarmUp + Measured];
+        for (int f = 0; f < frames.Length; f++)
+        {
+            var dets = new Detection[Objects];
+            for (int i = 0; i < Objects; i++)
+            {
+                float x = 5 + (i % 10) * 62 + 0.1f * (i % 7) * f;
+                float y = 5 + (i / 10) * 94 + 0.05f * (i % 3) * f;
+                dets[i] = Det(x, y, x + 40, y + 80, score: 0.6f + 0.007f * i);
+            }
+            frames[f] = At(f, dets);
+        }
+        return frames;
+    }
+
+    /// <summary>What building an output of <paramref name="n"/> objects (and no events) costs by itself.</summary>
+    private static long OutputBytes(DetectedFrame frame, int n)
+    {
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var objects = new TrackedObject[n];
+        for (int i = 0; i < n; i++) objects[i] = new TrackedObject(i, TrackState.Tracked, i, frame.Detections[i]);
+        var result = new TrackingResult(new TrackedFrame(frame.Info, [.. objects]), ImmutableArray<TrackEvent>.Empty, 0);
+        long bytes = GC.GetAllocatedBytesForCurrentThread() - before;
+        GC.KeepAlive(result);
+        // [.. objects] copied the array once more; the tracker hands its array over without a copy.
+        return bytes - (24 + 8L * n);
+    }
+
+    [Theory]
+    [InlineData("byte")]
+    [InlineData("iou")]
+    public void SteadyStateUpdate_With50TracksAnd50Detections_AllocatesOnlyTheResult(string kind)
+    {
+        IMultiObjectTracker tracker = kind == "byte"
+            ? new ByteTracker(new TrackerOptions(), 30)
+            : new IouTracker(new TrackerOptions(), 30);
+        var frames = Sequence();
+        for (int f = 0; f < WarmUp; f++) tracker.Update(frames[f]);
+
+        long worstExtra = long.MinValue;
+        for (int f = WarmUp; f < frames.Length; f++)
+        {
+            long expected = OutputBytes(frames[f], Objects);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            var r = tracker.Update(frames[f]);
+            long used = GC.GetAllocatedBytesForCurrentThread() - before;
+            Assert.Equal(Objects, r.Frame.Objects.Length);
+            Assert.Empty(r.Events);
+            worstExtra = Math.Max(worstExtra, used - expected);
+        }
+        Assert.True(worstExtra <= 0, $"{kind}: an update allocated {worstExtra} bytes beyond its result");
+    }
+}
