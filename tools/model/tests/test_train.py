@@ -1,0 +1,55 @@
+import json
+import os
+import unittest
+
+import torch
+
+from . import helpers
+
+
+def _train(*extra, data=None, ckpt):
+    return helpers.run_tool(
+        "train.py", "--data", data or helpers.dataset(), "--batch-size", "2", "--min-sizes", "256",
+        "--max-size", "352", "--threads", "1", "--log-every", "1", "--ckpt-dir", ckpt, *extra,
+    )
+
+
+class TrainTests(unittest.TestCase):
+    def test_a_few_steps_reduce_the_loss(self):
+        ckpt = os.path.join(helpers.tmp_root(), "train_loss")
+        out = os.path.join(helpers.tmp_root(), "tiny_trained.pt")
+        # one batch, seen again and again (batch = the whole 2-image dataset): the loss must drop
+        data = helpers.dataset(images=2, seed=5)
+        r = _train("--steps", "10", "--warmup", "1", "--lr", "2e-3", "--out", out, data=data, ckpt=ckpt)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(os.path.join(ckpt, "loss.jsonl")) as f:
+            log = [json.loads(line) for line in f]
+        self.assertEqual([rec["step"] for rec in log], list(range(1, 11)))
+        first = sum(rec["loss"] for rec in log[:2]) / 2
+        last = sum(rec["loss"] for rec in log[-2:]) / 2
+        self.assertLess(last, first * 0.9, [rec["loss"] for rec in log])
+        for key in ("loss_classifier", "loss_box_reg", "loss_mask", "loss_keypoint", "loss_objectness", "loss_rpn_box_reg"):
+            self.assertIn(key, log[0])
+        ck = torch.load(out, map_location="cpu")
+        self.assertEqual(ck["config"]["classes"], ["__background__", "person", "car", "ball"])
+        self.assertEqual(ck["step"], 10)
+
+    def test_resumed_run_equals_uninterrupted_run(self):
+        a = os.path.join(helpers.tmp_root(), "train_a")
+        b = os.path.join(helpers.tmp_root(), "train_b")
+        r = _train("--steps", "4", ckpt=a)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = _train("--steps", "4", "--stop-after", "2", ckpt=b)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("--resume", r.stdout)
+        self.assertEqual(torch.load(os.path.join(b, "last.pt"))["step"], 2)
+        r = _train("--steps", "4", "--resume", ckpt=b)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        sa = torch.load(os.path.join(a, "last.pt"))["model"]
+        sb = torch.load(os.path.join(b, "last.pt"))["model"]
+        for k in sa:
+            self.assertTrue(torch.equal(sa[k], sb[k]), k)
+
+
+if __name__ == "__main__":
+    unittest.main()
