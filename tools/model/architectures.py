@@ -54,8 +54,9 @@ COCO_SKELETON = [
     [16, 14], [14, 12], [17, 15], [15, 13], [12, 13], [6, 12], [7, 13], [6, 7], [6, 8], [7, 9],
     [8, 10], [9, 11], [2, 3], [1, 2], [1, 3], [2, 4], [3, 5], [4, 6], [5, 7],
 ]
-# The shipped model's classes when no dataset says otherwise (training takes them from the dataset).
-TINY_DEFAULT_CLASSES = ["__background__", "person", "car", "ball"]
+# The shipped model's classes when no dataset says otherwise (training takes them from the dataset's
+# categories): those of the synthetic world, src/Ingest/Synthetic/SyntheticClasses.cs.
+TINY_DEFAULT_CLASSES = ["__background__", "person", "car", "dog"]
 
 IMAGENET_MEAN = [0.485, 0.456, 0.406]
 IMAGENET_STD = [0.229, 0.224, 0.225]

@@ -5,7 +5,8 @@
     /usr/bin/python3 tools/model/synth.py --out DIR [--images N] [--seed S] [--size 640x480]
 
 Scenes: a gradient background with noise, persons (head, torso and limbs with width, 17 COCO
-keypoints), cars (boxes with wheels) and balls (discs). Later objects occlude earlier ones, and
+keypoints), cars (boxes with wheels) and dogs (body, head, legs); the classes of
+src/Ingest/Synthetic (drawn much more simply). Later objects occlude earlier ones, and
 each instance mask is what stays visible. Masks are COCO compressed RLE from tools/model/rle.py.
 """
 import argparse
@@ -26,7 +27,7 @@ from architectures import COCO_KEYPOINT_NAMES, COCO_SKELETON  # noqa: E402
 CATEGORIES = [
     {"id": 1, "name": "person", "supercategory": "person", "keypoints": COCO_KEYPOINT_NAMES, "skeleton": COCO_SKELETON},
     {"id": 2, "name": "car", "supercategory": "vehicle"},
-    {"id": 3, "name": "ball", "supercategory": "sports"},
+    {"id": 3, "name": "dog", "supercategory": "animal"},
 ]
 
 
@@ -90,10 +91,14 @@ def render(rng, w, h, max_objects=4):
             r = bh * 0.2
             for wx in (x0 + bw * 0.22, x0 + bw * 0.78):
                 d.ellipse([wx - r, y0 + bh - 2 * r, wx + r, y0 + bh], fill=255)
-        else:
-            r = rng.uniform(0.03, 0.1) * h
-            cx, cy = rng.uniform(r, w - r), rng.uniform(r, h - r)
-            d.ellipse([cx - r, cy - r, cx + r, cy + r], fill=255)
+        else:  # dog: body ellipse, head disc, four legs
+            bw = rng.uniform(0.08, 0.2) * w
+            bh = bw * 0.4
+            x0, y0 = rng.uniform(0, w - bw * 1.3), rng.uniform(bh * 0.5, h - bh * 2.2)
+            d.ellipse([x0, y0, x0 + bw, y0 + bh], fill=255)
+            d.ellipse([x0 + bw * 0.85, y0 - bh * 0.5, x0 + bw * 1.25, y0 + bh * 0.3], fill=255)
+            for fx in (0.15, 0.3, 0.7, 0.85):
+                d.line([(x0 + bw * fx, y0 + bh * 0.7), (x0 + bw * fx, y0 + bh * 2.0)], fill=255, width=max(2, int(bw * 0.06)))
         m = np.array(layer) > 0
         ids[m] = k
         canvas.paste(Image.new("RGB", (w, h), color), (0, 0), layer)

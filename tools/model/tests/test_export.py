@@ -44,7 +44,7 @@ class TinyExportRoundTripTests(unittest.TestCase):
         with open(os.path.join(self.out, "model.json")) as f:
             mj = json.load(f)
         self.assertLessEqual(REQUIRED_KEYS, set(mj))
-        self.assertEqual(mj["classes"], ["__background__", "person", "car", "ball"])
+        self.assertEqual(mj["classes"], ["__background__", "person", "car", "dog"])
         self.assertEqual(mj["resize"], {"min_size": 480, "max_size": 640, "mode": "bilinear", "align_corners": False, "antialias": False})
         self.assertEqual(mj["input"]["color_order"], "RGB")
         self.assertEqual(mj["input"]["size_divisible"], 32)

@@ -31,7 +31,7 @@ class TrainTests(unittest.TestCase):
         for key in ("loss_classifier", "loss_box_reg", "loss_mask", "loss_keypoint", "loss_objectness", "loss_rpn_box_reg"):
             self.assertIn(key, log[0])
         ck = torch.load(out, map_location="cpu")
-        self.assertEqual(ck["config"]["classes"], ["__background__", "person", "car", "ball"])
+        self.assertEqual(ck["config"]["classes"], ["__background__", "person", "car", "dog"])
         self.assertEqual(ck["step"], 10)
 
     def test_resumed_run_equals_uninterrupted_run(self):
