@@ -1,0 +1,293 @@
+using System.Numerics;
+
+namespace MaskStream.Kernels.RoiAlign;
+
+/// <summary>How <see cref="CpuRoiAlign"/> reads the feature map.</summary>
+public enum RoiAlignLayout
+{
+    /// <summary>Channels-last when the RoIs sample the image densely enough to pay for the transpose, else channels-first.</summary>
+    Auto,
+    /// <summary>Read NCHW in place: four scalar loads per sample and channel. Cheapest for a few RoIs.</summary>
+    ChannelsFirst,
+    /// <summary>Transpose the image to HWC scratch once, then every tap is a contiguous SIMD load over channels.</summary>
+    ChannelsLast,
+}
+
+/// <summary>
+/// torchvision.ops.roi_align forward on the CPU, parallel over RoIs, SIMD over channels. Each channel's sum runs
+/// over the samples in torchvision's order with the same f32 operations, so results are bit-identical to the
+/// reference on finite inputs. Scratch buffers belong to the instance and only grow: after warm-up a call
+/// allocates nothing of its own (Parallel.For's bookkeeping aside). One call at a time per instance.
+/// </summary>
+public sealed unsafe class CpuRoiAlign : IRoiAlignKernel
+{
+    private readonly int _workers;
+    private readonly RoiAlignLayout _layout;
+    private readonly object _gate = new();
+    private readonly Action<int> _poolWorker;
+    private readonly Action<int> _transposeRow;
+    private WorkerScratch[] _scratch;
+    private float[] _channelsLast = [];
+    private int[] _imageRois = [];
+    private int[] _identityRows = [];
+
+    // The call in progress, read by the cached worker delegates (no closure allocated per call).
+    private float* _src;
+    private float* _hwc;
+    private RoiBox* _rois;
+    private int* _rows;
+    private float* _out;
+    private int _imageRoiCount;
+    private int _nextRoi;
+    private int _channels, _height, _width;
+    private bool _useChannelsLast;
+    private RoiAlignParams _p;
+
+    /// <param name="maxDegreeOfParallelism">Worker threads; 0 uses every processor.</param>
+    /// <param name="layout">Feature-map read strategy; Auto picks per image from the sampling density.</param>
+    public CpuRoiAlign(int maxDegreeOfParallelism = 0, RoiAlignLayout layout = RoiAlignLayout.Auto)
+    {
+        if (maxDegreeOfParallelism < 0)
+            throw new ArgumentOutOfRangeException(nameof(maxDegreeOfParallelism),
+                $"maxDegreeOfParallelism = {maxDegreeOfParallelism}: must be >= 0 (0 = all processors).");
+        _workers = maxDegreeOfParallelism == 0 ? Environment.ProcessorCount : maxDegreeOfParallelism;
+        _layout = layout;
+        _scratch = new WorkerScratch[_workers];
+        for (int i = 0; i < _workers; i++) _scratch[i] = new WorkerScratch();
+        _poolWorker = PoolWorker;
+        _transposeRow = TransposeRow;
+    }
+
+    public void Run(FeatureLevel level, ReadOnlySpan<RoiBox> rois, RoiAlignParams p, Span<float> output)
+    {
+        lock (_gate)
+        {
+            RoiAlignValidation.Check(level, rois, p, output.Length);
+            if (_identityRows.Length < rois.Length)
+            {
+                _identityRows = new int[rois.Length];
+                for (int i = 0; i < _identityRows.Length; i++) _identityRows[i] = i;
+            }
+            RunLocked(level, rois, _identityRows.AsSpan(0, rois.Length), p, output);
+        }
+    }
+
+    public void Run(FeatureLevel level, ReadOnlySpan<RoiBox> rois, ReadOnlySpan<int> outputRows, RoiAlignParams p,
+        Span<float> output)
+    {
+        lock (_gate) RunLocked(level, rois, outputRows, p, output);
+    }
+
+    private void RunLocked(FeatureLevel level, ReadOnlySpan<RoiBox> rois, ReadOnlySpan<int> outputRows,
+        RoiAlignParams p, Span<float> output)
+    {
+        RoiAlignValidation.Check(level, rois, outputRows, p, output.Length);
+        if (rois.Length == 0) return;
+        if (_imageRois.Length < rois.Length) _imageRois = new int[rois.Length];
+
+        using var pin = level.Data.Pin();
+        fixed (RoiBox* roiPtr = rois)
+        fixed (int* rowPtr = outputRows)
+        fixed (float* outPtr = output)
+        {
+            _rois = roiPtr;
+            _rows = rowPtr;
+            _out = outPtr;
+            _p = p;
+            _channels = level.Channels;
+            _height = level.Height;
+            _width = level.Width;
+            try
+            {
+                for (int b = 0; b < level.Batch; b++)
+                    PoolImage(b, (float*)pin.Pointer + (long)b * level.ImageStride, rois);
+            }
+            finally
+            {
+                _src = _hwc = _out = null;
+                _rois = null;
+                _rows = null;
+            }
+        }
+    }
+
+    /// <summary>Pools the RoIs of batch image <paramref name="b"/>, reading its [C,H,W] plane at <paramref name="image"/>.</summary>
+    private void PoolImage(int b, float* image, ReadOnlySpan<RoiBox> rois)
+    {
+        int n = 0;
+        long samples = 0;
+        for (int i = 0; i < rois.Length; i++)
+        {
+            if (rois[i].BatchIndex != b) continue;
+            _imageRois[n++] = i;
+            var r = rois[i];
+            var g = RoiAlignMath.Geometry(r.X1, r.Y1, r.X2, r.Y2, _p.SpatialScale, _p.PooledHeight, _p.PooledWidth,
+                _p.SamplingRatio, _p.Aligned);
+            samples += (long)_p.BinsPerChannel * Math.Max(g.GridHeight, 0) * Math.Max(g.GridWidth, 0);
+        }
+        if (n == 0) return;
+
+        long pixels = (long)_height * _width;
+        // The transpose moves C·H·W floats once; channels-first pays ~4 scattered loads per sample and channel
+        // at scalar speed. Past about one sample per two pixels the transpose is the cheaper of the two.
+        _useChannelsLast = _layout switch
+        {
+            RoiAlignLayout.ChannelsLast => true,
+            RoiAlignLayout.ChannelsFirst => false,
+            _ => samples * 2 >= pixels,
+        };
+        _src = image;
+        if (_useChannelsLast)
+        {
+            long needed = (long)_channels * pixels;
+            if (_channelsLast.Length < needed) _channelsLast = GC.AllocateUninitializedArray<float>(checked((int)needed), pinned: true);
+            _hwc = (float*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref _channelsLast[0]);
+            Parallel.For(0, _height, new ParallelOptions { MaxDegreeOfParallelism = _workers }, _transposeRow);
+        }
+        _imageRoiCount = n;
+        _nextRoi = -1;
+        int workers = Math.Min(_workers, n);
+        if (workers == 1) PoolWorker(0);
+        else Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, _poolWorker);
+    }
+
+    /// <summary>[C,H,W] → [H,W,C] for one row y, in 16-pixel tiles so writes stay within a few cache lines.</summary>
+    private void TransposeRow(int y)
+    {
+        int c = _channels, w = _width;
+        long plane = (long)_height * w;
+        float* src = _src + (long)y * w;
+        float* dst = _hwc + (long)y * w * c;
+        for (int x0 = 0; x0 < w; x0 += 16)
+        {
+            int x1 = Math.Min(x0 + 16, w);
+            for (int ch = 0; ch < c; ch++)
+            {
+                float* s = src + ch * plane;
+                for (int x = x0; x < x1; x++) dst[(long)x * c + ch] = s[x];
+            }
+        }
+    }
+
+    private void PoolWorker(int worker)
+    {
+        var scratch = _scratch[worker];
+        scratch.EnsureChannels(_channels);
+        int i;
+        while ((i = Interlocked.Increment(ref _nextRoi)) < _imageRoiCount)
+        {
+            int roi = _imageRois[i];
+            PoolRoi(_rois[roi], _out + (long)_rows[roi] * _channels * _p.BinsPerChannel, scratch);
+        }
+    }
+
+    /// <summary>One RoI into its [C, ph, pw] output block.</summary>
+    private void PoolRoi(in RoiBox roi, float* outRow, WorkerScratch scratch)
+    {
+        var p = _p;
+        var g = RoiAlignMath.Geometry(roi.X1, roi.Y1, roi.X2, roi.Y2, p.SpatialScale, p.PooledHeight, p.PooledWidth,
+            p.SamplingRatio, p.Aligned);
+        int gridH = Math.Max(g.GridHeight, 0), gridW = Math.Max(g.GridWidth, 0);
+        scratch.EnsureSamples(gridH * gridW);
+        int channels = _channels, bins = p.BinsPerChannel;
+        // Offsets are in floats of the layout read: channels-last spaces pixels C apart, channels-first 1 apart.
+        int pixelStride = _useChannelsLast ? channels : 1;
+        float[] acc = scratch.Accumulator;
+        fixed (Sample* samples = scratch.Samples)
+        fixed (float* accPtr = acc)
+        {
+            for (int ph = 0; ph < p.PooledHeight; ph++)
+            {
+                for (int pw = 0; pw < p.PooledWidth; pw++)
+                {
+                    int count = CollectSamples(g, ph, pw, gridH, gridW, pixelStride, samples);
+                    new Span<float>(accPtr, channels).Clear();
+                    if (_useChannelsLast) AccumulateChannelsLast(samples, count, accPtr, channels);
+                    else AccumulateChannelsFirst(samples, count, accPtr, channels);
+                    float* o = outRow + ph * p.PooledWidth + pw;
+                    for (int c = 0; c < channels; c++) o[(long)c * bins] = accPtr[c] / g.Count;
+                }
+            }
+        }
+    }
+
+    /// <summary>The in-range samples of bin (ph, pw) in torchvision's iy-major order; out-of-range ones add 0 and are skipped.</summary>
+    private int CollectSamples(in RoiGeometry g, int ph, int pw, int gridH, int gridW, int pixelStride, Sample* samples)
+    {
+        int n = 0, h = _height, w = _width;
+        for (int iy = 0; iy < gridH; iy++)
+        {
+            var ty = RoiAlignMath.Axis(RoiAlignMath.SampleY(g, ph, iy), h);
+            for (int ix = 0; ix < gridW; ix++)
+            {
+                var tx = RoiAlignMath.Axis(RoiAlignMath.SampleX(g, pw, ix), w);
+                if ((ty.Valid & tx.Valid) == 0) continue;
+                samples[n++] = new Sample(
+                    (ty.Low * w + tx.Low) * pixelStride, (ty.Low * w + tx.High) * pixelStride,
+                    (ty.High * w + tx.Low) * pixelStride, (ty.High * w + tx.High) * pixelStride,
+                    ty.LowWeight * tx.LowWeight, ty.LowWeight * tx.HighWeight,
+                    ty.HighWeight * tx.LowWeight, ty.HighWeight * tx.HighWeight);
+            }
+        }
+        return n;
+    }
+
+    private void AccumulateChannelsLast(Sample* samples, int count, float* acc, int channels)
+    {
+        float* src = _hwc;
+        int lanes = Vector<float>.Count;
+        int vectorEnd = channels - channels % lanes;
+        for (int s = 0; s < count; s++)
+        {
+            ref readonly Sample t = ref samples[s];
+            float* a = src + t.P1, b = src + t.P2, c = src + t.P3, d = src + t.P4;
+            var w1 = new Vector<float>(t.W1);
+            var w2 = new Vector<float>(t.W2);
+            var w3 = new Vector<float>(t.W3);
+            var w4 = new Vector<float>(t.W4);
+            int ch = 0;
+            for (; ch < vectorEnd; ch += lanes)
+            {
+                // Same association as the scalar kernel: acc + (((w1·a + w2·b) + w3·c) + w4·d).
+                var v = w1 * Vector.Load(a + ch) + w2 * Vector.Load(b + ch) + w3 * Vector.Load(c + ch) + w4 * Vector.Load(d + ch);
+                Vector.Store(Vector.Load(acc + ch) + v, acc + ch);
+            }
+            for (; ch < channels; ch++)
+                acc[ch] += t.W1 * a[ch] + t.W2 * b[ch] + t.W3 * c[ch] + t.W4 * d[ch];
+        }
+    }
+
+    private void AccumulateChannelsFirst(Sample* samples, int count, float* acc, int channels)
+    {
+        long plane = (long)_height * _width;
+        for (int ch = 0; ch < channels; ch++)
+        {
+            float* src = _src + ch * plane;
+            float sum = 0f;
+            for (int s = 0; s < count; s++)
+            {
+                ref readonly Sample t = ref samples[s];
+                sum += t.W1 * src[t.P1] + t.W2 * src[t.P2] + t.W3 * src[t.P3] + t.W4 * src[t.P4];
+            }
+            acc[ch] = sum;
+        }
+    }
+
+    private readonly record struct Sample(int P1, int P2, int P3, int P4, float W1, float W2, float W3, float W4);
+
+    private sealed class WorkerScratch
+    {
+        public Sample[] Samples = new Sample[16];
+        public float[] Accumulator = [];
+
+        public void EnsureSamples(int n)
+        {
+            if (Samples.Length < n) Samples = new Sample[Math.Max(n, Samples.Length * 2)];
+        }
+
+        public void EnsureChannels(int c)
+        {
+            if (Accumulator.Length < c) Accumulator = new float[c];
+        }
+    }
+}
