@@ -56,7 +56,14 @@ public static class CocoEvaluator
         }
 
         var cellList = cells.Values.ToArray();
-        RasterizeMasks(cellList, images, iouType);
+        try
+        {
+            RasterizeMasks(cellList, images, iouType);
+        }
+        catch (AggregateException e) when (e.InnerExceptions[0] is EvaluationInputException inner)
+        {
+            throw inner;
+        }
 
         Parallel.ForEach(cellList, cell => cell.Evaluate(iouType, p, maxDetLast));
 
@@ -165,8 +172,8 @@ public static class CocoEvaluator
             {
                 foreach (var g in cell.Gts)
                 {
-                    g.Mask = (g.Segmentation ?? throw new EvaluationInputException($"annotation {g.Id}: field 'segmentation' is missing; segm evaluation needs it."))
-                        .ToRle(image.Height, image.Width);
+                    var seg = g.Segmentation ?? throw new EvaluationInputException($"annotation id {g.Id}: field 'segmentation' is missing; segm evaluation needs it.");
+                    g.Mask = ToRle(seg, image, $"annotation id {g.Id}");
                     g.MaskBox = g.Mask.ToBbox();
                 }
             }
@@ -174,7 +181,7 @@ public static class CocoEvaluator
             {
                 if (iouType != CocoIouType.Segm && !d.AreaFromMask)
                     continue;
-                d.Mask = d.Segmentation!.ToRle(image.Height, image.Width);
+                d.Mask = ToRle(d.Segmentation!, image, $"result {d.Id - 1}");
                 d.MaskBox = d.Mask.ToBbox();
                 if (d.AreaFromMask)
                     d.Area = d.Mask.Area;
@@ -182,5 +189,17 @@ public static class CocoEvaluator
                     d.Box = new CocoBox(d.MaskBox.X, d.MaskBox.Y, d.MaskBox.W, d.MaskBox.H);
             }
         });
+    }
+
+    private static RleMask ToRle(CocoSegmentation segmentation, CocoImage image, string what)
+    {
+        try
+        {
+            return segmentation.ToRle(image.Height, image.Width);
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException)
+        {
+            throw new EvaluationInputException($"{what}: field 'segmentation' is not a valid mask: {e.Message}", e);
+        }
     }
 }

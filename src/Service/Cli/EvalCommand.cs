@@ -1,0 +1,182 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using MaskStream.Evaluation;
+using MaskStream.Evaluation.Coco;
+using MaskStream.Evaluation.Mot;
+
+namespace MaskStream.Service.Cli;
+
+/// <summary>
+/// <c>maskstream eval coco|mot</c>: COCO AP (pycocotools' COCOeval numbers and summary) and
+/// tracking metrics (py-motmetrics names plus TrackEval's HOTA family).
+/// </summary>
+public static class EvalCommand
+{
+    public static Command Create()
+    {
+        var cmd = new Command("eval", "Accuracy of detections (COCO AP) or tracks (CLEAR-MOT, IDF1, HOTA) against ground truth.");
+        cmd.Subcommands.Add(CreateCoco());
+        cmd.Subcommands.Add(CreateMot());
+        return cmd;
+    }
+
+    private static Command CreateCoco()
+    {
+        var gt = new Option<FileInfo>("--gt") { Description = "COCO ground-truth JSON (images, annotations, categories).", Required = true };
+        var dt = new Option<FileInfo>("--dt")
+        {
+            Description = "Detections: a COCO results JSON array, or the JSONL of 'maskstream detect' (matched to images by file name; class_id = category id).",
+            Required = true,
+        };
+        var iouType = new Option<string>("--iou-type") { Description = "bbox, segm or keypoints.", DefaultValueFactory = _ => "bbox" };
+        iouType.AcceptOnlyFromAmong("bbox", "segm", "keypoints");
+        var json = new Option<FileInfo?>("--json") { Description = "Also write {\"stats\":[...]} (COCOeval order) to this file." };
+        var cmd = new Command("coco", "COCOeval (bbox, segm or keypoints): the 12-line summary (10 for keypoints).");
+        cmd.Options.Add(gt);
+        cmd.Options.Add(dt);
+        cmd.Options.Add(iouType);
+        cmd.Options.Add(json);
+        cmd.SetAction(r =>
+        {
+            var type = Enum.Parse<CocoIouType>(r.GetValue(iouType)!, ignoreCase: true);
+            var result = RunCoco(r.GetValue(gt)!.FullName, r.GetValue(dt)!.FullName, type);
+            foreach (string line in result.SummaryLines)
+                Console.WriteLine(line);
+            if (r.GetValue(json) is { } outFile)
+                WriteJson(outFile.FullName, new Dictionary<string, object> { ["stats"] = result.Stats });
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static Command CreateMot()
+    {
+        var gt = new Option<FileInfo>("--gt") { Description = "Ground truth, MOTChallenge text (frame,id,x,y,w,h,...).", Required = true };
+        var tracks = new Option<FileInfo>("--tracks") { Description = "Tracker output, MOTChallenge text (frame,id,x,y,w,h,...).", Required = true };
+        var classes = new Option<string?>("--classes") { Description = "Keep only gt rows whose 8th column (class) is in this comma-separated list; default: all rows." };
+        var json = new Option<FileInfo?>("--json") { Description = "Also write the metrics as JSON (py-motmetrics names plus hota, deta, assa, ...)." };
+        var cmd = new Command("mot", "Tracking metrics with IoU ≥ 0.5 matching: py-motmetrics CLEAR-MOT and IDF1, TrackEval HOTA.");
+        cmd.Options.Add(gt);
+        cmd.Options.Add(tracks);
+        cmd.Options.Add(classes);
+        cmd.Options.Add(json);
+        cmd.SetAction(r =>
+        {
+            var metrics = RunMot(r.GetValue(gt)!.FullName, r.GetValue(tracks)!.FullName, ParseClasses(r.GetValue(classes)));
+            foreach (var (key, value) in metrics)
+                Console.WriteLine($"{key,-22} {Format(value)}");
+            if (r.GetValue(json) is { } outFile)
+                WriteJson(outFile.FullName, metrics);
+            return 0;
+        });
+        return cmd;
+    }
+
+    internal static CocoEvalResult RunCoco(string gtPath, string dtPath, CocoIouType iouType)
+    {
+        try
+        {
+            var groundTruth = CocoJson.ReadGroundTruthFile(gtPath);
+            var detections = CocoJson.ReadDetectionsFile(dtPath, groundTruth, iouType);
+            return CocoEvaluator.Evaluate(groundTruth, detections, iouType);
+        }
+        catch (EvaluationInputException e)
+        {
+            throw new CliException(e.Message, e);
+        }
+    }
+
+    /// <summary>Metrics in output order, under py-motmetrics' names, then TrackEval's (lower case).</summary>
+    internal static List<KeyValuePair<string, object>> RunMot(string gtPath, string tracksPath, IReadOnlySet<int>? classes)
+    {
+        MotSequence sequence;
+        try
+        {
+            var gt = MotChallengeFile.Read(gtPath, classes);
+            var tracks = MotChallengeFile.Read(tracksPath);
+            sequence = MotChallengeFile.ToSequence(Path.GetFileNameWithoutExtension(gtPath), gt, tracks);
+        }
+        catch (EvaluationInputException e)
+        {
+            throw new CliException(e.Message, e);
+        }
+        var m = MotMetrics.Evaluate(sequence);
+        var te = TrackEvalMetrics.Evaluate(sequence);
+        return
+        [
+            new("mota", m.Mota), new("motp", m.Motp), new("idf1", m.Idf1), new("idp", m.Idp), new("idr", m.Idr),
+            new("num_switches", m.NumSwitches), new("num_false_positives", m.NumFalsePositives), new("num_misses", m.NumMisses),
+            new("num_fragmentations", m.NumFragmentations), new("mostly_tracked", m.MostlyTracked),
+            new("partially_tracked", m.PartiallyTracked), new("mostly_lost", m.MostlyLost), new("num_frames", m.NumFrames),
+            new("num_objects", m.NumObjects), new("num_predictions", m.NumPredictions), new("num_matches", m.NumMatches),
+            new("precision", m.Precision), new("recall", m.Recall),
+            new("hota", te.Hota.Hota), new("deta", te.Hota.DetAMean), new("assa", te.Hota.AssAMean),
+            new("detre", te.Hota.DetReMean), new("detpr", te.Hota.DetPrMean), new("assre", te.Hota.AssReMean),
+            new("asspr", te.Hota.AssPrMean), new("loca", te.Hota.LocAMean),
+            new("trackeval_mota", te.Clear.Mota), new("trackeval_idsw", te.Clear.Idsw), new("trackeval_idf1", te.Identity.Idf1),
+        ];
+    }
+
+    internal static IReadOnlySet<int>? ParseClasses(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+            return null;
+        var set = new HashSet<int>();
+        foreach (string part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out int c))
+                throw new CliException($"--classes: '{part}' is not an integer class id (expected e.g. --classes 1,2).");
+            set.Add(c);
+        }
+        return set;
+    }
+
+    private static string Format(object value) => value switch
+    {
+        double d => d.ToString("0.000000", CultureInfo.InvariantCulture),
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? "",
+    };
+
+    private static void WriteJson(string path, IEnumerable<KeyValuePair<string, object>> values)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            foreach (var (key, value) in values)
+            {
+                w.WritePropertyName(key);
+                WriteValue(w, value);
+            }
+            w.WriteEndObject();
+        }
+        try
+        {
+            File.WriteAllBytes(path, stream.ToArray());
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException($"--json {path}: cannot be written: {e.Message}", e);
+        }
+    }
+
+    private static void WriteValue(Utf8JsonWriter w, object value)
+    {
+        switch (value)
+        {
+            case double d when double.IsFinite(d): w.WriteNumberValue(d); break;
+            case double: w.WriteNullValue(); break; // NaN (e.g. no objects): JSON has no NaN
+            case int i: w.WriteNumberValue(i); break;
+            case IEnumerable<double> list:
+                w.WriteStartArray();
+                foreach (double d in list)
+                    WriteValue(w, d);
+                w.WriteEndArray();
+                break;
+            default: w.WriteStringValue(value.ToString()); break;
+        }
+    }
+}
