@@ -6,7 +6,7 @@ using MaskStream.Service.Cli;
 // CliException and end the process with one line on stderr and exit code 2, never a stack trace.
 var root = new RootCommand("MaskStream: real-time instance segmentation, pose and tracking for camera streams, published over MQTT.");
 // root.Subcommands.Add(RunCommand.Create());   (lead: enable when Cli/RunCommand.cs exists)
-// root.Subcommands.Add(DatasetCommand.Create());   (enable when Cli/DatasetCommand.cs exists)
+root.Subcommands.Add(DatasetCommand.Create());
 root.Subcommands.Add(EvalCommand.Create());
 // root.SetAction((parseResult, ct) => RunCommand.RunDefaultAsync(parseResult, ct));
 
