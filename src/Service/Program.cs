@@ -5,9 +5,10 @@ using MaskStream.Service.Cli;
 // file under Cli/ and returns an exit code; user errors (bad flags, files, values) surface as
 // CliException and end the process with one line on stderr and exit code 2, never a stack trace.
 var root = new RootCommand("MaskStream: real-time instance segmentation, pose and tracking for camera streams, published over MQTT.");
-// root.Subcommands.Add(RunCommand.Create());   (lead: enable when Cli/RunCommand.cs exists)
+root.Subcommands.Add(RunCommand.Create());
 root.Subcommands.Add(DatasetCommand.Create());
 root.Subcommands.Add(EvalCommand.Create());
-// root.SetAction((parseResult, ct) => RunCommand.RunDefaultAsync(parseResult, ct));
+root.SetAction((parseResult, ct) => RunCommand.RunDefaultAsync(parseResult, ct));
+root.TreatUnmatchedTokensAsErrors = false;
 
 return await CliHost.InvokeAsync(root, args);
