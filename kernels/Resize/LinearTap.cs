@@ -1,0 +1,33 @@
+namespace MaskStream.Kernels.Resize;
+
+/// <summary>The two source indices and weights of one output index of a 1-D linear resize.</summary>
+internal readonly struct LinearTap
+{
+    public readonly int Index0, Index1;
+    public readonly float Lambda0, Lambda1;
+
+    public LinearTap(int index0, int index1, float lambda0, float lambda1)
+    {
+        Index0 = index0;
+        Index1 = index1;
+        Lambda0 = lambda0;
+        Lambda1 = lambda1;
+    }
+
+    /// <summary>
+    /// torch upsample_bilinear2d, align_corners=False, no antialias (PARITY §2): the ratio in/out is rounded to
+    /// f32, but the source coordinate and its fraction are evaluated in f64 (in f32 the fraction loses ~6e-5 at
+    /// index 1000, visible on sharp edges). The kernel ignores any requested scale factor and uses the sizes.
+    /// No Math calls: ILGPU compiles this for CUDA too.
+    /// </summary>
+    public static LinearTap Compute(int dst, int inSize, int outSize)
+    {
+        float ratio = (float)inSize / outSize;
+        double src = ratio * (dst + 0.5) - 0.5;
+        if (src < 0) src = 0;
+        int i0 = (int)src;
+        int i1 = i0 < inSize - 1 ? i0 + 1 : i0;
+        double l1 = src - i0;
+        return new LinearTap(i0, i1, (float)(1.0 - l1), (float)l1);
+    }
+}

@@ -1,0 +1,106 @@
+using MaskStream.Core.Geometry;
+using MaskStream.Core.Masks;
+using MaskStream.Kernels.MaskPaste;
+using MaskStream.Kernels.Tests.Ilgpu;
+
+namespace MaskStream.Kernels.Tests.MaskPaste;
+
+/// <summary>
+/// One suite for every IMaskPasteKernel against torchvision's paste_masks_in_image: the thresholded masks as
+/// RLE must be identical (same f32/f64 steps, so no pixel sits on the other side of 0.5), and the window
+/// probabilities within 1e-6 (PARITY §W12).
+/// </summary>
+public abstract class MaskPasteKernelTests
+{
+    protected abstract IMaskPasteKernel Kernel { get; }
+
+    public static TheoryData<string> Cases() => KernelFixtures.CaseNames("paste");
+
+    private static (float[] Masks, BoxF[] Boxes, int H, int W, float[] Pasted, RleMask[] Expected) Load(string name)
+    {
+        var c = KernelFixtures.Case("paste", name);
+        int h = c.GetProperty("height").GetInt32(), w = c.GetProperty("width").GetInt32();
+        var (_, masks) = KernelFixtures.LoadNpy(c.GetProperty("masks").GetString()!);
+        var (_, pasted) = KernelFixtures.LoadNpy(c.GetProperty("pasted").GetString()!);
+        var boxes = c.GetProperty("boxes").EnumerateArray().Select(KernelFixtures.Floats)
+            .Select(v => new BoxF(v[0], v[1], v[2], v[3])).ToArray();
+        var expected = c.GetProperty("rle_counts").EnumerateArray()
+            .Select(r => RleMask.FromCounts(h, w, r.EnumerateArray().Select(e => e.GetUInt32()).ToArray())).ToArray();
+        return (masks, boxes, h, w, pasted, expected);
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Paste_ThresholdedRle_EqualsTorchvision(string name)
+    {
+        var (masks, boxes, h, w, _, expected) = Load(name);
+        var results = new RleMask[boxes.Length];
+        Kernel.Paste(masks, 28, boxes, h, w, results);
+        for (int i = 0; i < boxes.Length; i++)
+        {
+            Assert.True(expected[i].Equals(results[i]),
+                $"{name} detection {i}: area {results[i].Area} vs torchvision {expected[i].Area}, IoU {RleMask.PixelIou(results[i], expected[i], false)}");
+        }
+        Assert.Contains(expected, m => m.Area > 0);
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void PasteProbabilities_WindowMatchesTorchvisionAndRestIsZero(string name)
+    {
+        var (masks, boxes, h, w, pasted, _) = Load(name);
+        for (int i = 0; i < boxes.Length; i++)
+        {
+            var g = PasteGeometry.Compute(boxes[i], 28, h, w);
+            var window = new float[g.Area];
+            Kernel.PasteProbabilities(masks.AsSpan(i * 784, 784), 28, boxes[i], h, w, window);
+            float maxDiff = 0f, outside = 0f;
+            for (int y = 0; y < h; y++)
+            {
+                for (int x = 0; x < w; x++)
+                {
+                    float tv = pasted[(i * h + y) * w + x];
+                    bool inside = x >= g.Left && x < g.Left + g.Width && y >= g.Top && y < g.Top + g.Height;
+                    if (inside) maxDiff = MathF.Max(maxDiff, MathF.Abs(tv - window[(y - g.Top) * g.Width + x - g.Left]));
+                    else outside = MathF.Max(outside, MathF.Abs(tv));
+                }
+            }
+            Assert.True(maxDiff <= 1e-6f, $"{name} detection {i}: max |Δ| {maxDiff} in the window");
+            Assert.Equal(0f, outside);
+        }
+    }
+
+    [Fact]
+    public void Paste_BoxWhollyOutsideImage_GivesEmptyMask()
+    {
+        var results = new RleMask[1];
+        Kernel.Paste(Enumerable.Repeat(1f, 784).ToArray(), 28, [new BoxF(30, 30, 40, 40)], 20, 20, results);
+        Assert.Equal(0, results[0].Area);
+        Assert.Equal(20, results[0].Height);
+    }
+
+    [Fact]
+    public void Paste_NoDetections_DoesNothing()
+    {
+        Kernel.Paste(ReadOnlySpan<float>.Empty, 28, ReadOnlySpan<BoxF>.Empty, 20, 20, Span<RleMask>.Empty);
+    }
+
+    [Fact]
+    public void Paste_MaskBufferOfWrongLength_ThrowsWithExpectedCount()
+    {
+        var ex = Assert.Throws<ArgumentException>(() =>
+            Kernel.Paste(new float[784], 28, [new BoxF(0, 0, 5, 5), new BoxF(1, 1, 6, 6)], 20, 20, new RleMask[2]));
+        Assert.Contains("2 masks of 28x28 need 1568", ex.Message);
+    }
+}
+
+public sealed class CpuMaskPasteTests : MaskPasteKernelTests
+{
+    protected override IMaskPasteKernel Kernel { get; } = new CpuMaskPaste(2);
+}
+
+[Collection(IlgpuCpuCollection.Name)]
+public sealed class IlgpuMaskPasteTests(IlgpuCpuFixture fixture) : MaskPasteKernelTests
+{
+    protected override IMaskPasteKernel Kernel { get; } = new IlgpuMaskPaste(fixture.Accelerator);
+}
