@@ -99,9 +99,16 @@ public sealed class SyntheticSceneOptionsTests
     }
 
     [Fact]
-    public void FrameSources_UnsupportedScheme_SaysWhatIsSupported()
+    public void FrameSourceFactory_UnsupportedScheme_NamesCameraAndSupportedSchemes()
     {
-        var e = Assert.Throws<FormatException>(() => FrameSources.Open("rtsp://cam/1", "cam"));
-        Assert.Equal("Camera URI 'rtsp://cam/1': unsupported scheme; expected synthetic://walkers?... (files, USB and network streams are not wired in yet)", e.Message);
+        var e = Assert.Throws<FrameSourceException>(() => FrameSourceFactory.Open("cam", "rtsp://user:pw@cam/1"));
+        Assert.Equal("camera 'cam': cannot open 'rtsp://user:***@cam/1': supported schemes are synthetic://", e.Message);
+    }
+
+    [Fact]
+    public void FrameSourceFactory_BadSyntheticParameter_NamesCameraAndParameter()
+    {
+        var e = Assert.Throws<FrameSourceException>(() => FrameSourceFactory.Open("cam", "synthetic://walkers?size=0x480"));
+        Assert.Equal("camera 'cam': synthetic:// parameter 'size' = '0x480': expected WxH with 32 ≤ W,H ≤ 4096", e.Message);
     }
 }
