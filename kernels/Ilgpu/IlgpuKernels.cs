@@ -10,6 +10,7 @@ internal static class IlgpuKernels
     [
         Kernel(typeof(RoiAlignIlgpuKernel), nameof(RoiAlignIlgpuKernel.Pool)),
         Kernel(typeof(MaskPaste.MaskPasteIlgpuKernel), nameof(MaskPaste.MaskPasteIlgpuKernel.Paste)),
+        Kernel(typeof(Preprocess.PreprocessIlgpuKernel), nameof(Preprocess.PreprocessIlgpuKernel.Run)),
     ];
 
     private static MethodInfo Kernel(Type type, string name) =>

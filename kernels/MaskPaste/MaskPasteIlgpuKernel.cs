@@ -30,7 +30,7 @@ internal static class MaskPasteIlgpuKernel
         float b = Padded(masks, job.MaskOffset, maskSize, ty.Index0, tx.Index1);
         float c = Padded(masks, job.MaskOffset, maskSize, ty.Index1, tx.Index0);
         float d = Padded(masks, job.MaskOffset, maskSize, ty.Index1, tx.Index1);
-        windows[job.WindowOffset + p] = PasteMath.Blend(ty, tx, a, b, c, d);
+        windows[job.WindowOffset + p] = LinearTap.Blend(ty, tx, a, b, c, d);
     }
 
     private static float Padded(ArrayView<float> masks, int offset, int maskSize, int py, int px)

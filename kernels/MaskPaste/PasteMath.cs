@@ -1,5 +1,3 @@
-using MaskStream.Kernels.Resize;
-
 namespace MaskStream.Kernels.MaskPaste;
 
 /// <summary>Arithmetic shared by the CPU and ILGPU paste kernels (no Math calls, ILGPU compiles it for CUDA).</summary>
@@ -14,8 +12,4 @@ internal static class PasteMath
         int y = py - 1, x = px - 1;
         return (uint)y < (uint)maskSize && (uint)x < (uint)maskSize ? mask[y * maskSize + x] : 0f;
     }
-
-    /// <summary>Horizontal pass first, then vertical, as torch's separable upsample does.</summary>
-    public static float Blend(LinearTap ty, LinearTap tx, float a, float b, float c, float d) =>
-        ty.Lambda0 * (tx.Lambda0 * a + tx.Lambda1 * b) + ty.Lambda1 * (tx.Lambda0 * c + tx.Lambda1 * d);
 }

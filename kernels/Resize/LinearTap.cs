@@ -30,4 +30,11 @@ internal readonly struct LinearTap
         double l1 = src - i0;
         return new LinearTap(i0, i1, (float)(1.0 - l1), (float)l1);
     }
+
+    /// <summary>
+    /// The 2-D blend of torch's separable upsample: along x first, then y. (a, b) are the x-taps of row
+    /// ty.Index0, (c, d) those of row ty.Index1.
+    /// </summary>
+    public static float Blend(LinearTap ty, LinearTap tx, float a, float b, float c, float d) =>
+        ty.Lambda0 * (tx.Lambda0 * a + tx.Lambda1 * b) + ty.Lambda1 * (tx.Lambda0 * c + tx.Lambda1 * d);
 }

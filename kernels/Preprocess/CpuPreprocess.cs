@@ -1,0 +1,174 @@
+using System.Numerics;
+using MaskStream.Kernels.Resize;
+
+namespace MaskStream.Kernels.Preprocess;
+
+/// <summary>
+/// Frame preprocessing on the CPU, parallel over output rows. Normalisation is a 3×256 table (exactly the
+/// per-pixel f32 result, computed before the resize as torchvision orders it). The resize is separable like
+/// torch's: each source row is resized along x once into a cached row, and every output row is a SIMD blend of
+/// two cached rows. Scratch belongs to the instance and only grows. One call at a time per instance.
+/// </summary>
+public sealed unsafe class CpuPreprocess : IPreprocessKernel
+{
+    private readonly int _workers;
+    private readonly float[] _table;
+    private readonly object _gate = new();
+    private readonly Action<int> _worker;
+    private readonly RowCache[] _caches;
+    private LinearTap[] _xTaps = [], _yTaps = [];
+
+    // The call in progress, read by the cached worker delegate.
+    private byte* _bgr;
+    private float* _out;
+    private int _width, _height, _resizedHeight, _resizedWidth, _paddedHeight, _paddedWidth;
+
+    /// <param name="normalization">Mean and std per RGB channel.</param>
+    /// <param name="maxDegreeOfParallelism">Worker threads; 0 uses every processor.</param>
+    public CpuPreprocess(Normalization normalization, int maxDegreeOfParallelism = 0)
+    {
+        if (maxDegreeOfParallelism < 0)
+            throw new ArgumentOutOfRangeException(nameof(maxDegreeOfParallelism),
+                $"maxDegreeOfParallelism = {maxDegreeOfParallelism}: must be >= 0 (0 = all processors).");
+        _table = normalization.BuildTable();
+        _workers = maxDegreeOfParallelism == 0 ? Environment.ProcessorCount : maxDegreeOfParallelism;
+        _caches = new RowCache[_workers];
+        for (int i = 0; i < _workers; i++) _caches[i] = new RowCache();
+        _worker = Worker;
+    }
+
+    public void Run(ReadOnlySpan<byte> bgr, int height, int width, int resizedHeight, int resizedWidth, int paddedHeight,
+        int paddedWidth, Span<float> output)
+    {
+        PreprocessValidation.Check(bgr.Length, height, width, resizedHeight, resizedWidth, paddedHeight, paddedWidth, output.Length);
+        lock (_gate)
+        {
+            _xTaps = Taps(_xTaps, width, resizedWidth);
+            _yTaps = Taps(_yTaps, height, resizedHeight);
+            fixed (byte* b = bgr)
+            fixed (float* o = output)
+            {
+                _bgr = b;
+                _out = o;
+                _width = width;
+                _height = height;
+                _resizedHeight = resizedHeight;
+                _resizedWidth = resizedWidth;
+                _paddedHeight = paddedHeight;
+                _paddedWidth = paddedWidth;
+                try
+                {
+                    int workers = Math.Min(_workers, Math.Max(1, resizedHeight / 16));
+                    if (workers == 1) Worker(0);
+                    else Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, _worker);
+                }
+                finally
+                {
+                    _bgr = null;
+                    _out = null;
+                }
+            }
+            long plane = (long)paddedHeight * paddedWidth;
+            for (int c = 0; c < 3; c++)
+            {
+                // Padding rows below the image.
+                long start = c * plane + (long)resizedHeight * paddedWidth;
+                output.Slice((int)start, (int)(plane - (long)resizedHeight * paddedWidth)).Clear();
+            }
+        }
+    }
+
+    private static LinearTap[] Taps(LinearTap[] taps, int inSize, int outSize)
+    {
+        if (taps.Length != outSize) taps = new LinearTap[outSize];
+        for (int i = 0; i < outSize; i++) taps[i] = LinearTap.Compute(i, inSize, outSize);
+        return taps;
+    }
+
+    /// <summary>
+    /// A contiguous band of output rows per worker, so consecutive rows reuse the x-resized source rows.
+    /// </summary>
+    private void Worker(int worker)
+    {
+        int workers = Math.Min(_workers, Math.Max(1, _resizedHeight / 16));
+        int y0 = (int)((long)_resizedHeight * worker / workers), y1 = (int)((long)_resizedHeight * (worker + 1) / workers);
+        var cache = _caches[worker];
+        cache.Reset(3 * _resizedWidth);
+        int rw = _resizedWidth, pw = _paddedWidth, lanes = Vector<float>.Count;
+        long plane = (long)_paddedHeight * pw;
+        for (int y = y0; y < y1; y++)
+        {
+            var ty = _yTaps[y];
+            cache.Rows(ty.Index0, ty.Index1, this, out float* r0, out float* r1);
+            var l0 = new Vector<float>(ty.Lambda0);
+            var l1 = new Vector<float>(ty.Lambda1);
+            for (int c = 0; c < 3; c++)
+            {
+                float* a = r0 + c * rw, b = r1 + c * rw, o = _out + c * plane + (long)y * pw;
+                int x = 0;
+                for (; x <= rw - lanes; x += lanes)
+                    Vector.Store(l0 * Vector.Load(a + x) + l1 * Vector.Load(b + x), o + x);
+                for (; x < rw; x++) o[x] = ty.Lambda0 * a[x] + ty.Lambda1 * b[x];
+                new Span<float>(o + rw, pw - rw).Clear();
+            }
+        }
+    }
+
+    /// <summary>Source row <paramref name="sy"/> normalised and resized along x: [3, resizedWidth] at <paramref name="dst"/>.</summary>
+    private void ResizeRow(int sy, float* dst)
+    {
+        byte* row = _bgr + (long)sy * _width * 3;
+        int rw = _resizedWidth;
+        fixed (float* lut = _table)
+        fixed (LinearTap* taps = _xTaps)
+        {
+            for (int c = 0; c < 3; c++)
+            {
+                float* t = lut + c * 256;
+                int byteOffset = 2 - c; // RGB channel c is byte 2 - c of a BGR pixel
+                float* d = dst + c * rw;
+                for (int x = 0; x < rw; x++)
+                {
+                    LinearTap tx = taps[x];
+                    d[x] = tx.Lambda0 * t[row[tx.Index0 * 3 + byteOffset]] + tx.Lambda1 * t[row[tx.Index1 * 3 + byteOffset]];
+                }
+            }
+        }
+    }
+
+    /// <summary>Two x-resized source rows of one worker, reused while consecutive output rows share them.</summary>
+    private sealed class RowCache
+    {
+        private float[] _rows = [];
+        private int _rowLength;
+        private readonly int[] _tags = [-1, -1];
+
+        public void Reset(int rowLength)
+        {
+            if (_rows.Length < 2 * rowLength) _rows = GC.AllocateUninitializedArray<float>(2 * rowLength, pinned: true);
+            _rowLength = rowLength;
+            _tags[0] = _tags[1] = -1;
+        }
+
+        /// <summary>Pointers to source rows i0 and i1, resizing whichever is missing.</summary>
+        public void Rows(int i0, int i1, CpuPreprocess owner, out float* r0, out float* r1)
+        {
+            int s0 = Slot(i0, Array.IndexOf(_tags, i1), owner);
+            int s1 = Slot(i1, s0, owner);
+            float* baseP = (float*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref _rows[0]);
+            r0 = baseP + s0 * _rowLength;
+            r1 = baseP + s1 * _rowLength;
+        }
+
+        /// <summary>The slot holding row <paramref name="sy"/>, filling the slot other than <paramref name="keep"/> on a miss.</summary>
+        private int Slot(int sy, int keep, CpuPreprocess owner)
+        {
+            if (_tags[0] == sy) return 0;
+            if (_tags[1] == sy) return 1;
+            int victim = keep == 0 ? 1 : 0;
+            owner.ResizeRow(sy, (float*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref _rows[victim * _rowLength]));
+            _tags[victim] = sy;
+            return victim;
+        }
+    }
+}

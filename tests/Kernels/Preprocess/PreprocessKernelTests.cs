@@ -1,0 +1,102 @@
+using MaskStream.Kernels.Preprocess;
+using MaskStream.Kernels.Resize;
+using MaskStream.Kernels.Tests.Ilgpu;
+
+namespace MaskStream.Kernels.Tests.Preprocess;
+
+/// <summary>
+/// Preprocessing against torchvision's GeneralizedRCNNTransform on hard-edged frames: sampled pixels within
+/// 1e-5 (PARITY §W2: an f32 source coordinate shows ~1e-4), padding exactly 0, channel means within 1e-6.
+/// </summary>
+public sealed class CpuPreprocessTests
+{
+    public static TheoryData<string> Cases() => KernelFixtures.CaseNames("preprocess");
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Run_MatchesGeneralizedRCNNTransform(string name) =>
+        AssertMatchesFixture(new CpuPreprocess(Normalization.ImageNet, 2), name);
+
+    internal static void AssertMatchesFixture(IPreprocessKernel kernel, string name)
+    {
+        var c = KernelFixtures.Case("preprocess", name);
+        int h = c.GetProperty("height").GetInt32(), w = c.GetProperty("width").GetInt32();
+        var rule = new ResizeRule(c.GetProperty("min_size").GetInt32(), c.GetProperty("max_size").GetInt32(), 32);
+        var (rh, rw) = rule.ResizedSize(h, w);
+        var (ph, pw) = rule.PaddedSize(rh, rw);
+        Assert.Equal((c.GetProperty("resized")[0].GetInt32(), c.GetProperty("resized")[1].GetInt32()), (rh, rw));
+        Assert.Equal((c.GetProperty("padded")[0].GetInt32(), c.GetProperty("padded")[1].GetInt32()), (ph, pw));
+
+        var output = new float[3 * ph * pw];
+        Array.Fill(output, float.NaN); // padding must be written, not assumed
+        kernel.Run(TestFrames.BinaryNoise(h, w), h, w, rh, rw, ph, pw, output);
+
+        float maxDiff = 0f;
+        foreach (var s in c.GetProperty("samples").EnumerateArray())
+        {
+            int ch = s[0].GetInt32(), y = s[1].GetInt32(), x = s[2].GetInt32();
+            maxDiff = MathF.Max(maxDiff, MathF.Abs(output[(ch * ph + y) * pw + x] - s[3].GetSingle()));
+        }
+        Assert.True(maxDiff <= 1e-5f, $"{name}: sampled max |Δ| {maxDiff}");
+
+        var sums = c.GetProperty("channel_sums").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+        for (int ch = 0; ch < 3; ch++)
+        {
+            double sum = 0;
+            for (int y = 0; y < ph; y++)
+                for (int x = 0; x < pw; x++)
+                {
+                    float v = output[(ch * ph + y) * pw + x];
+                    if (y < rh && x < rw) sum += v;
+                    else Assert.Equal(0f, v);
+                }
+            Assert.True(Math.Abs(sum - sums[ch]) / (rh * (double)rw) <= 1e-6, $"{name} channel {ch}: mean differs");
+        }
+    }
+
+    [Fact]
+    public void Run_SameSize_CopiesNormalisedPixels()
+    {
+        // Resize to the frame's own size is the identity: weights (1, 0) everywhere. Pixel (0,0) is BGR (255,0,0)
+        // → R = 0: (0 - 0.485) / 0.229; B = 1: (1 - 0.406) / 0.225.
+        byte[] bgr = [255, 0, 0, 0, 0, 255];
+        var output = new float[3 * 32 * 32];
+        new CpuPreprocess(Normalization.ImageNet, 1).Run(bgr, 1, 2, 1, 2, 32, 32, output);
+        Assert.Equal((0f - 0.485f) / 0.229f, output[0]);
+        Assert.Equal((1f - 0.406f) / 0.225f, output[2 * 1024]);
+        Assert.Equal((1f - 0.485f) / 0.229f, output[1]);
+        Assert.Equal(0f, output[2]);
+    }
+
+    [Fact]
+    public void Run_BufferOfWrongSize_ThrowsWithExpectedSize()
+    {
+        var ex = Assert.Throws<ArgumentException>(() =>
+            new CpuPreprocess(Normalization.ImageNet).Run(new byte[10], 2, 2, 2, 2, 32, 32, new float[3 * 32 * 32]));
+        Assert.Contains("needs 12 bytes", ex.Message);
+    }
+}
+
+[Collection(IlgpuCpuCollection.Name)]
+public sealed class IlgpuPreprocessTests(IlgpuCpuFixture fixture)
+{
+    [Fact]
+    public void Run_MatchesGeneralizedRCNNTransform_TinyModelRule() =>
+        CpuPreprocessTests.AssertMatchesFixture(new IlgpuPreprocess(fixture.Accelerator, Normalization.ImageNet),
+            "480x640_min480_max640");
+
+    [Fact]
+    public void Run_DownAndUpscale_BitIdenticalToCpu()
+    {
+        // Small frames keep ILGPU's CPU accelerator fast; the CPU kernel is the one checked against torchvision.
+        foreach (var (h, w, rh, rw) in new[] { (37, 53, 23, 31), (19, 26, 45, 61) })
+        {
+            byte[] bgr = TestFrames.BinaryNoise(h, w);
+            var cpu = new float[3 * 64 * 64];
+            var gpu = new float[cpu.Length];
+            new CpuPreprocess(Normalization.ImageNet, 2).Run(bgr, h, w, rh, rw, 64, 64, cpu);
+            new IlgpuPreprocess(fixture.Accelerator, Normalization.ImageNet).Run(bgr, h, w, rh, rw, 64, 64, gpu);
+            Assert.Equal(cpu, gpu);
+        }
+    }
+}
