@@ -17,6 +17,10 @@ public sealed class ByteTracker : IMultiObjectTracker
 {
     private readonly TrackerOptions _options;
     private readonly int _lostBufferFrames;
+    private readonly double _growthPerFrame;
+
+    // Beyond one box size on each side a widened box overlaps half the frame's people: stop growing there.
+    private const double MaxSearchGrowth = 1.0;
     private readonly TrackBook _book;
     private readonly Matcher _matcher = new();
 
@@ -38,7 +42,8 @@ public sealed class ByteTracker : IMultiObjectTracker
         TrackerOptions.ThrowIfBadFrameRate(frameRate);
         _options = options;
         _lostBufferFrames = options.LostTrackBufferFrames(frameRate);
-        _book = new TrackBook(options.HitsToConfirm);
+        _growthPerFrame = options.LostTrackSearchGrowth / frameRate;
+        _book = new TrackBook(options.HitsToConfirm, options.ReportLostFrames(frameRate));
     }
 
     public long SkippedDetections => _book.SkippedDetections;
@@ -55,9 +60,10 @@ public sealed class ByteTracker : IMultiObjectTracker
         int elapsed = _book.Advance(frame.Info);
         int skipped = _book.SelectValid(frame.Detections, _valid);
         SplitByScore(frame);
-        Predict(elapsed);
+        Predict(elapsed, frame.Info.Width, frame.Info.Height);
         AssociateHighScore(frame);
         AssociateLowScore(frame);
+        AssociateLostWidened(frame);
         AssociateTentative(frame);
         StartNewTracks(frame);
         ExpireLost();
@@ -81,9 +87,11 @@ public sealed class ByteTracker : IMultiObjectTracker
     /// Moves every track's Kalman state to this frame (one step per elapsed frame). As in ByteTrack, a track
     /// not tracked in the previous frame stops growing or shrinking (height velocity 0) but keeps moving, so it
     /// can be met where it reappears. Tentative tracks are predicted too (ByteTrack leaves them, which only
-    /// makes a difference when more than two hits confirm).
+    /// makes a difference when more than two hits confirm). The box compared with detections is clipped to
+    /// the frame, since detections are: an object leaving the frame shrinks against the edge while its
+    /// unclipped prediction slides off it, and their IoU would fall to nothing.
     /// </summary>
-    private void Predict(int elapsed)
+    private void Predict(int elapsed, int width, int height)
     {
         int steps = Math.Min(elapsed, _lostBufferFrames + 1);
         foreach (var t in _book.Tracks)
@@ -93,7 +101,7 @@ public sealed class ByteTracker : IMultiObjectTracker
                 if (t.State != TrackState.Tracked || s > 0) t.Kalman.Mean[7] = 0;
                 t.Kalman = KalmanFilter.Predict(t.Kalman);
             }
-            t.PredictedBox = t.Kalman.Box;
+            t.PredictedBox = t.Kalman.Box.Clip(width, height);
         }
     }
 
@@ -145,6 +153,54 @@ public sealed class ByteTracker : IMultiObjectTracker
             if (colForRow[r] >= 0) Apply(_leftTracked[r], frame, _low[colForRow[r]]);
             else _book.MarkLost(_leftTracked[r]);
         }
+    }
+
+    /// <summary>
+    /// Step 2b (ours, after C-BIoU, Yang et al., WACV 2023): lost tracks against the high-score detections that
+    /// nothing took, with both boxes widened on every side by <see cref="TrackerOptions.LostTrackSearchGrowth"/>
+    /// of their size per second lost. A person walking behind a pillar is seen shrinking against its edge, so the
+    /// filter learns too slow a velocity just before losing them, and the prediction falls behind where they
+    /// reappear; the widened boxes still overlap there, where a plain IoU would start a new id.
+    /// </summary>
+    private void AssociateLostWidened(DetectedFrame frame)
+    {
+        _pool.Clear();
+        foreach (var t in _book.Tracks)
+            if (t.State == TrackState.Lost) _pool.Add(t);
+        if (_pool.Count == 0 || _leftHigh.Count == 0 || _growthPerFrame <= 0) return;
+
+        _matcher.Begin(_pool.Count, _leftHigh.Count);
+        double widest = 0;
+        for (int r = 0; r < _pool.Count; r++)
+        {
+            var t = _pool[r];
+            double g = Math.Min(_growthPerFrame * (_book.Tick - t.LastMatchTick), MaxSearchGrowth);
+            widest = Math.Max(widest, g);
+            _matcher.SetRow(r, Widen(t.PredictedBox, g), t.ClassId, null);
+        }
+        // One widening for all detections: the widest any lost track uses, so a detection is compared alike with all.
+        for (int c = 0; c < _leftHigh.Count; c++)
+        {
+            var d = frame.Detections[_leftHigh[c]];
+            _matcher.SetCol(c, Widen(d.Box, widest), d.ClassId, d.Score, null);
+        }
+        _matcher.Solve(_options.MatchThreshold, _options.FuseScore, useMasks: false);
+
+        var colForRow = _matcher.ColForRow;
+        for (int r = 0; r < _pool.Count; r++)
+            if (colForRow[r] >= 0) Apply(_pool[r], frame, _leftHigh[colForRow[r]]);
+
+        var rowForCol = _matcher.RowForCol;
+        int n = 0;
+        for (int c = 0; c < _leftHigh.Count; c++)
+            if (rowForCol[c] < 0) _leftHigh[n++] = _leftHigh[c];
+        _leftHigh.RemoveRange(n, _leftHigh.Count - n);
+    }
+
+    private static Core.Geometry.BoxF Widen(in Core.Geometry.BoxF b, double growth)
+    {
+        float dx = (float)(growth * b.Width), dy = (float)(growth * b.Height);
+        return new Core.Geometry.BoxF(b.X1 - dx, b.Y1 - dy, b.X2 + dx, b.Y2 + dy);
     }
 
     /// <summary>Step 3: tentative tracks take their next detection from the high-score ones left, or are dropped.</summary>

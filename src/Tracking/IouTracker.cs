@@ -34,7 +34,7 @@ public sealed class IouTracker : IMultiObjectTracker
         TrackerOptions.ThrowIfBadFrameRate(frameRate);
         _options = options;
         _lostBufferFrames = options.LostTrackBufferFrames(frameRate);
-        _book = new TrackBook(options.HitsToConfirm);
+        _book = new TrackBook(options.HitsToConfirm, options.ReportLostFrames(frameRate));
     }
 
     public long SkippedDetections => _book.SkippedDetections;

@@ -71,6 +71,23 @@ public sealed record TrackerOptions
     /// </summary>
     public TrackDuration LostTrackBuffer { get; init; } = TrackDuration.FromSeconds(2);
 
+    /// <summary>
+    /// How fast the search area of a lost track widens: each side of its predicted box (and of the detections
+    /// it is compared with) moves out by this fraction of the box size per second lost, up to one box size.
+    /// Lets a track be re-found when the prediction fell behind during an occlusion (see ByteTracker's
+    /// <c>AssociateLostWidened</c>). Zero turns the step off (ByteTrack's behaviour). At least 0.
+    /// </summary>
+    public double LostTrackSearchGrowth { get; init; } = 1.5;
+
+    /// <summary>
+    /// How long after its last match a lost track is still reported, at its predicted box, with state
+    /// <see cref="Core.Objects.TrackState.Lost"/> and a detection that has the track's class and last score but no
+    /// mask or keypoints (nothing was seen). Bridges a detector's one- or two-frame misses for consumers
+    /// that draw or count objects; zero reports matched tracks only, as ByteTrack does. Not longer than
+    /// <see cref="LostTrackBuffer"/>.
+    /// </summary>
+    public TrackDuration ReportLostTracksFor { get; init; } = TrackDuration.FromFrames(0);
+
     /// <summary>Every problem with these options, one line each, naming the key, the value and what is allowed; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -87,12 +104,21 @@ public sealed record TrackerOptions
                 $"must not exceed {nameof(HighScoreThreshold)} ({Format(HighScoreThreshold)})"));
         if (!Enum.IsDefined(Metric))
             errors.Add(Line(nameof(Metric), Metric.ToString(), $"must be one of {string.Join(", ", Enum.GetNames<AssociationMetric>())}"));
+        if (!(LostTrackSearchGrowth >= 0) || !double.IsFinite(LostTrackSearchGrowth))
+            errors.Add(Line(nameof(LostTrackSearchGrowth), LostTrackSearchGrowth.ToString(CultureInfo.InvariantCulture), "must be zero or positive, and finite"));
         if (HitsToConfirm < 1)
             errors.Add(Line(nameof(HitsToConfirm), HitsToConfirm.ToString(CultureInfo.InvariantCulture), "must be at least 1"));
         if (!Enum.IsDefined(LostTrackBuffer.Unit))
             errors.Add(Line(nameof(LostTrackBuffer), LostTrackBuffer.Unit.ToString(), "unit must be Frames or Seconds"));
         else if (!(LostTrackBuffer.Value > 0) || !double.IsFinite(LostTrackBuffer.Value))
             errors.Add(Line(nameof(LostTrackBuffer), LostTrackBuffer.ToString(), "must be positive and finite"));
+        if (!Enum.IsDefined(ReportLostTracksFor.Unit))
+            errors.Add(Line(nameof(ReportLostTracksFor), ReportLostTracksFor.Unit.ToString(), "unit must be Frames or Seconds"));
+        else if (!(ReportLostTracksFor.Value >= 0) || !double.IsFinite(ReportLostTracksFor.Value))
+            errors.Add(Line(nameof(ReportLostTracksFor), ReportLostTracksFor.ToString(), "must be zero or positive, and finite"));
+        else if (ReportLostTracksFor.Unit == LostTrackBuffer.Unit && ReportLostTracksFor.Value > LostTrackBuffer.Value)
+            errors.Add(Line(nameof(ReportLostTracksFor), ReportLostTracksFor.ToString(),
+                $"must not exceed {nameof(LostTrackBuffer)} ({LostTrackBuffer})"));
         return errors;
     }
 
@@ -105,6 +131,10 @@ public sealed record TrackerOptions
 
     /// <summary><see cref="LostTrackBuffer"/> in frames at <paramref name="frameRate"/>, at least one frame.</summary>
     internal int LostTrackBufferFrames(double frameRate) => Math.Max(1, LostTrackBuffer.ToFrames(frameRate));
+
+    /// <summary><see cref="ReportLostTracksFor"/> in frames, never beyond the buffer (the units may differ).</summary>
+    internal int ReportLostFrames(double frameRate) =>
+        Math.Min(Math.Max(0, ReportLostTracksFor.ToFrames(frameRate)), LostTrackBufferFrames(frameRate));
 
     internal static void ThrowIfBadFrameRate(double frameRate)
     {

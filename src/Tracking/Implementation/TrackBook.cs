@@ -19,11 +19,16 @@ internal sealed class TrackBook
     private readonly Stack<Track> _recycled = new(64);
     private readonly List<TrackEvent> _events = new(8);
     private readonly int _hitsToConfirm;
+    private readonly int _reportLostFrames;
     private long _nextId = 1;
     private long _lastFrameNumber = -1;
     private bool _started;
 
-    public TrackBook(int hitsToConfirm) => _hitsToConfirm = hitsToConfirm;
+    public TrackBook(int hitsToConfirm, int reportLostFrames)
+    {
+        _hitsToConfirm = hitsToConfirm;
+        _reportLostFrames = reportLostFrames;
+    }
 
     /// <summary>Frames counted since the tracker started, advanced by each source frame-number step.</summary>
     public long Tick { get; private set; }
@@ -91,6 +96,7 @@ internal sealed class TrackBook
     public void Matched(Track t, Detection detection, long frameNumber)
     {
         t.Detection = detection;
+        t.PredictedBox = detection.Box;
         t.LastMatchTick = Tick;
         t.LastFrame = frameNumber;
         if (t.State == TrackState.New)
@@ -113,7 +119,10 @@ internal sealed class TrackBook
         t.State = TrackState.Removed;
     }
 
-    /// <summary>Drops removed tracks (keeping id order) and builds the frame's output: confirmed tracks matched in it.</summary>
+    /// <summary>
+    /// Drops removed tracks (keeping id order) and builds the frame's output: confirmed tracks matched in it,
+    /// and lost ones within the report window at their predicted box.
+    /// </summary>
     public TrackingResult Finish(FrameInfo info, int skipped)
     {
         int n = 0, reported = 0;
@@ -127,7 +136,7 @@ internal sealed class TrackBook
                 continue;
             }
             _tracks[n++] = t;
-            if (t.State == TrackState.Tracked && t.LastMatchTick == Tick) reported++;
+            if (IsReported(t)) reported++;
         }
         _tracks.RemoveRange(n, _tracks.Count - n);
 
@@ -135,13 +144,21 @@ internal sealed class TrackBook
         int k = 0;
         foreach (var t in _tracks)
         {
-            if (t.State == TrackState.Tracked && t.LastMatchTick == Tick)
-                objects[k++] = new TrackedObject(t.Id, TrackState.Tracked, (int)Math.Min(Tick - t.StartTick, int.MaxValue), t.Detection);
+            if (!IsReported(t)) continue;
+            int age = (int)Math.Min(Tick - t.StartTick, int.MaxValue);
+            objects[k++] = t.State == TrackState.Tracked
+                ? new TrackedObject(t.Id, TrackState.Tracked, age, t.Detection)
+                : new TrackedObject(t.Id, TrackState.Lost, age,
+                    new Detection(t.ClassId, t.Detection.Score, t.PredictedBox, null, ImmutableArray<Keypoint>.Empty));
         }
         var events = _events.Count == 0 ? ImmutableArray<TrackEvent>.Empty : [.. _events];
         return new TrackingResult(
             new TrackedFrame(info, ImmutableCollectionsMarshal.AsImmutableArray(objects)), events, skipped);
     }
+
+    private bool IsReported(Track t) =>
+        (t.State == TrackState.Tracked && t.LastMatchTick == Tick)
+        || (t.State == TrackState.Lost && Tick - t.LastMatchTick <= _reportLostFrames && !t.PredictedBox.IsEmpty);
 
     private void Confirm(Track t)
     {
