@@ -1,0 +1,50 @@
+using System.Collections.Immutable;
+using BenchmarkDotNet.Attributes;
+using MaskStream.Core.Frames;
+using MaskStream.Core.Geometry;
+using MaskStream.Core.Objects;
+using MaskStream.Tracking;
+
+namespace MaskStream.Bench;
+
+/// <summary>
+/// One tracker <c>Update</c> with 50 confirmed tracks and 50 detections (issue 7: well under a millisecond on
+/// one core, no managed allocation beyond the result). Two prepared frames alternate, with every object
+/// shifted by a pixel between them, so every call does the full work (prediction, cost matrix, assignment,
+/// Kalman update) on its 50 tracks; the frame numbers step back and forth, which the tracker counts as one
+/// frame each.
+/// </summary>
+[MemoryDiagnoser]
+public class TrackerBenchmarks
+{
+    private const int Objects = 50;
+    private readonly DetectedFrame[] _frames = new DetectedFrame[2];
+    private IMultiObjectTracker _tracker = null!;
+    private int _next;
+
+    [Params("byte", "iou")]
+    public string Tracker { get; set; } = "byte";
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        for (int f = 0; f < 2; f++)
+        {
+            var dets = new Detection[Objects];
+            for (int i = 0; i < Objects; i++)
+            {
+                // A 10x5 grid of 40x80 people over a 640x480 frame, neighbours overlapping a little.
+                float x = 5 + (i % 10) * 62 + f, y = 5 + (i / 10) * 94 + 0.5f * f;
+                dets[i] = new Detection(1, 0.6f + 0.007f * i, new BoxF(x, y, x + 40, y + 80), null, ImmutableArray<Keypoint>.Empty);
+            }
+            _frames[f] = new DetectedFrame(new FrameInfo("bench", f, DateTimeOffset.UnixEpoch, null, 640, 480), [.. dets]);
+        }
+        _tracker = Tracker == "byte" ? new ByteTracker(new TrackerOptions(), 30) : new IouTracker(new TrackerOptions(), 30);
+        for (int i = 0; i < 100; i++) Update();
+        if (Update().Frame.Objects.Length != Objects)
+            throw new InvalidOperationException("warm-up did not reach 50 confirmed tracks");
+    }
+
+    [Benchmark(Description = "Update 50 tracks x 50 detections")]
+    public TrackingResult Update() => _tracker.Update(_frames[_next++ & 1]);
+}
