@@ -495,6 +495,10 @@ def init_random_weights(model, seed, image_size=(480, 640)):
     logits = cls(x)
     cls.bias.sub_(logits.mean(0))  # no class wins everywhere
     _rescale(cls, logits - logits.mean(0), 1.0 if logits.shape[1] <= 10 else 2.0)
+    names = getattr(model, "maskstream_config", {}).get("classes") or []
+    for i, name in enumerate(names):
+        if name == "N/A":  # torchvision's unused COCO slots: a trained model never predicts them
+            cls.bias[i] = -20.0
     _rescale(rh.box_predictor.bbox_pred, rh.box_predictor.bbox_pred(x).flatten(), 1.0)
 
     if rh.has_mask():  # mask logits centred per class (about half of each box set), spread 2

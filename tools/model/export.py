@@ -89,7 +89,7 @@ class KeypointHead(nn.Module):
 # weights
 
 
-def load_model(arch, weights, seed=0, classes=None):
+def load_model(arch, weights, seed=0, classes=None, frozen_bn_eps=None):
     """-> (model in eval mode, config, weights description for model.json)."""
     if arch not in A.ARCHS:
         raise UserError(f"unknown architecture '{arch}'; known: {', '.join(A.ARCHS)}")
@@ -101,7 +101,7 @@ def load_model(arch, weights, seed=0, classes=None):
         return model, cfg, {"source": "none", "seed": seed}
     if weights == "DEFAULT":
         return _load_default(arch)
-    return _load_path(arch, weights, classes)
+    return _load_path(arch, weights, classes, frozen_bn_eps)
 
 
 def _with_background(classes):
@@ -136,7 +136,7 @@ def _load_default(arch):
     return model, cfg, {"source": "DEFAULT", "torchvision_weights": f"{enum_name}.{w.name}", "url": w.url}
 
 
-def _load_path(arch, path, classes):
+def _load_path(arch, path, classes, frozen_bn_eps=None):
     if not os.path.isfile(path):
         raise UserError(f"--weights: no such file '{path}' (expected none, DEFAULT or a checkpoint path)")
     try:
@@ -155,6 +155,10 @@ def _load_path(arch, path, classes):
         if not isinstance(sd, dict) or not all(torch.is_tensor(v) for v in sd.values()):
             raise UserError(f"'{path}' holds neither a state dict nor a MaskStream checkpoint")
         cfg = A.default_config(arch, classes=_with_background(classes))
+        if frozen_bn_eps is not None:
+            if cfg["norm"] != "frozen_bn":
+                raise UserError(f"--frozen-bn-eps: '{arch}' has no FrozenBatchNorm layers")
+            cfg["frozen_bn_eps"] = frozen_bn_eps
         _check_keys(A.build_model(cfg), sd, f"checkpoint '{path}'")
         k = sd.get("roi_heads.box_predictor.cls_score.weight")
         if k is not None and k.shape[0] != len(cfg["classes"]) and not classes:
@@ -470,13 +474,16 @@ def main(argv=None):
     ap.add_argument("--out", required=True, help="model directory to write")
     ap.add_argument("--classes", help="comma-separated class names without background, for a state dict "
                     "with its own number of classes (or to name the classes of a random model)")
+    ap.add_argument("--frozen-bn-eps", type=float, help="FrozenBatchNorm eps of a PATH state dict (R50 v1 archs; "
+                    "default 0.0 as torchvision sets for its COCO_V1 weights and models fine-tuned from them; "
+                    "1e-5 for models trained from ImageNet backbone weights only)")
     ap.add_argument("--name", help="model name written into model.json (default: the arch)")
     ap.add_argument("--no-verify", action="store_true", help="skip the onnx.checker + torch-eager comparison")
     args = ap.parse_args(argv)
     torch.set_num_threads(max(1, min(2, torch.get_num_threads())))
     warnings.filterwarnings("ignore", message="The shape inference of prim::Constant")
     classes = [c.strip() for c in args.classes.split(",") if c.strip()] if args.classes else None
-    model, cfg, info = load_model(args.arch, args.weights, args.seed, classes)
+    model, cfg, info = load_model(args.arch, args.weights, args.seed, classes, args.frozen_bn_eps)
     manifest = export_model_dir(model, cfg, info, args.out, args.name, verify=not args.no_verify)
     files = ", ".join(g["file"] for g in manifest["graphs"].values())
     print(f"export: {args.arch} -> {args.out} ({files}, model.json, checkpoint.pt); "

@@ -81,7 +81,8 @@ def _video_frames(path, max_frames):
         w, h = (int(v) for v in probe.stdout.strip().split("\n")[0].split(",")[:2])
     except (OSError, subprocess.CalledProcessError, ValueError):
         raise UserError(f"'{path}' is neither an image nor a video ffprobe can read")
-    cmd = ["ffmpeg", "-v", "error", "-i", path, "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"]
+    limit = ["-frames:v", str(max_frames)] if max_frames is not None else []  # ffmpeg stops by itself
+    cmd = ["ffmpeg", "-nostdin", "-v", "error", "-i", path, *limit, "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE)
     size = w * h * 3
     i = 0
@@ -90,7 +91,7 @@ def _video_frames(path, max_frames):
             buf = proc.stdout.read(size)
             if len(buf) < size:
                 break
-            yield i, None, np.frombuffer(buf, np.uint8).reshape(h, w, 3)
+            yield i, None, np.frombuffer(buf, np.uint8).reshape(h, w, 3).copy()
             i += 1
     finally:
         proc.stdout.close()

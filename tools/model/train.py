@@ -75,12 +75,12 @@ def save_atomic(obj, path):
 
 
 def make_config(dataset):
-    return A.default_config(
-        "tiny",
-        classes=dataset.classes,
-        keypoint_names=dataset.keypoint_names,
-        skeleton=dataset.skeleton,
-    ) if dataset.keypoint_names else _no_keypoint_config(dataset)
+    """The tiny config for the dataset's categories (classes, keypoint names, skeleton, keypoint class)."""
+    if not dataset.keypoint_names:
+        return _no_keypoint_config(dataset)
+    cfg = A.default_config("tiny", classes=dataset.classes, keypoint_names=dataset.keypoint_names, skeleton=dataset.skeleton)
+    cfg["keypoint_class"] = dataset.keypoint_class
+    return cfg
 
 
 def _no_keypoint_config(dataset):

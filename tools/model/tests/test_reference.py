@@ -1,5 +1,7 @@
 import json
 import os
+import shutil
+import subprocess
 import unittest
 
 import numpy as np
@@ -78,6 +80,24 @@ class ReferenceTests(unittest.TestCase):
         a = sum(o.shape[1] * o.shape[2] * o.shape[3] for k, o in t.items() if k.startswith("rpn_objectness_"))
         self.assertEqual(t["anchors"].shape, (a, 4))
         self.assertFalse(os.path.exists(os.path.join(self.fixtures, "frame_000001")))
+
+
+    @unittest.skipUnless(shutil.which("ffmpeg") and shutil.which("ffprobe"), "needs ffmpeg")
+    def test_video_input_gives_one_line_per_frame_without_source(self):
+        video = os.path.join(helpers.tmp_root(), "ref", "clip.mkv")
+        subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-framerate", "5", "-i", os.path.join(self.images, "%06d.png"),
+                        "-c:v", "ffv1", video], check=True)
+        out = os.path.join(helpers.tmp_root(), "ref", "video.jsonl")
+        r = helpers.run_tool("reference.py", "--model", self.model_dir, "--input", video, "--output", out, "--threads", "1")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stderr.strip(), "")
+        with open(out) as f:
+            lines = [json.loads(line) for line in f]
+        self.assertEqual([rec["frame"] for rec in lines], [0, 1])
+        self.assertNotIn("source", lines[0])
+        with open(self.out) as f:  # ffv1 is lossless: the same detections as from the PNGs
+            png = [json.loads(line) for line in f]
+        self.assertEqual([len(rec["objects"]) for rec in lines], [len(rec["objects"]) for rec in png])
 
 
 if __name__ == "__main__":
