@@ -29,6 +29,7 @@ public sealed unsafe class CpuRoiAlign : IRoiAlignKernel
     private WorkerScratch[] _scratch;
     private float[] _channelsLast = [];
     private int[] _imageRois = [];
+    private int[] _roiOrder = [];
     private int[] _identityRows = [];
 
     // The call in progress, read by the cached worker delegates (no closure allocated per call).
@@ -83,7 +84,11 @@ public sealed unsafe class CpuRoiAlign : IRoiAlignKernel
     {
         RoiAlignValidation.Check(level, rois, outputRows, p, output.Length);
         if (rois.Length == 0) return;
-        if (_imageRois.Length < rois.Length) _imageRois = new int[rois.Length];
+        if (_imageRois.Length < rois.Length)
+        {
+            _imageRois = new int[rois.Length];
+            _roiOrder = new int[rois.Length];
+        }
 
         using var pin = level.Data.Pin();
         fixed (RoiBox* roiPtr = rois)
@@ -119,13 +124,18 @@ public sealed unsafe class CpuRoiAlign : IRoiAlignKernel
         for (int i = 0; i < rois.Length; i++)
         {
             if (rois[i].BatchIndex != b) continue;
-            _imageRois[n++] = i;
             var r = rois[i];
+            // Visit RoIs tile by tile (64 input pixels) so neighbours reuse the feature rows still in cache;
+            // each RoI writes its own output row, so the order changes no result.
+            _roiOrder[n] = (int)Math.Clamp(0.5f * (r.Y1 + r.Y2) / 64f, 0, 1 << 14) * 32768
+                           + (int)Math.Clamp(0.5f * (r.X1 + r.X2) / 64f, 0, 32767);
+            _imageRois[n++] = i;
             var g = RoiAlignMath.Geometry(r.X1, r.Y1, r.X2, r.Y2, _p.SpatialScale, _p.PooledHeight, _p.PooledWidth,
                 _p.SamplingRatio, _p.Aligned);
             samples += (long)_p.BinsPerChannel * Math.Max(g.GridHeight, 0) * Math.Max(g.GridWidth, 0);
         }
         if (n == 0) return;
+        Array.Sort(_roiOrder, _imageRois, 0, n);
 
         long pixels = (long)_height * _width;
         // The transpose moves C·H·W floats once; channels-first pays ~4 scattered loads per sample and channel
@@ -204,8 +214,9 @@ public sealed unsafe class CpuRoiAlign : IRoiAlignKernel
                     new Span<float>(accPtr, channels).Clear();
                     if (_useChannelsLast) AccumulateChannelsLast(samples, count, accPtr, channels);
                     else AccumulateChannelsFirst(samples, count, accPtr, channels);
+                    DivideByCount(accPtr, channels, g.Count);
                     float* o = outRow + ph * p.PooledWidth + pw;
-                    for (int c = 0; c < channels; c++) o[(long)c * bins] = accPtr[c] / g.Count;
+                    for (int c = 0; c < channels; c++) o[(long)c * bins] = accPtr[c];
                 }
             }
         }
@@ -230,6 +241,15 @@ public sealed unsafe class CpuRoiAlign : IRoiAlignKernel
             }
         }
         return n;
+    }
+
+    /// <summary>acc[c] / count for every channel (a vector divide is the same IEEE division per lane).</summary>
+    private static void DivideByCount(float* acc, int channels, float count)
+    {
+        int lanes = Vector<float>.Count, c = 0;
+        var divisor = new Vector<float>(count);
+        for (; c <= channels - lanes; c += lanes) Vector.Store(Vector.Load(acc + c) / divisor, acc + c);
+        for (; c < channels; c++) acc[c] /= count;
     }
 
     private void AccumulateChannelsLast(Sample* samples, int count, float* acc, int channels)

@@ -81,15 +81,11 @@ public sealed class CpuPreprocessTests
 public sealed class IlgpuPreprocessTests(IlgpuCpuFixture fixture)
 {
     [Fact]
-    public void Run_MatchesGeneralizedRCNNTransform_TinyModelRule() =>
-        CpuPreprocessTests.AssertMatchesFixture(new IlgpuPreprocess(fixture.Accelerator, Normalization.ImageNet),
-            "480x640_min480_max640");
-
-    [Fact]
     public void Run_DownAndUpscale_BitIdenticalToCpu()
     {
-        // Small frames keep ILGPU's CPU accelerator fast; the CPU kernel is the one checked against torchvision.
-        foreach (var (h, w, rh, rw) in new[] { (37, 53, 23, 31), (19, 26, 45, 61) })
+        // Small frames keep ILGPU's CPU accelerator fast; the CPU kernel is the one checked against torchvision,
+        // so bit-identity carries that parity over. Downscale, upscale, and the identity size.
+        foreach (var (h, w, rh, rw) in new[] { (37, 53, 23, 31), (19, 26, 45, 61), (40, 50, 40, 50) })
         {
             byte[] bgr = TestFrames.BinaryNoise(h, w);
             var cpu = new float[3 * 64 * 64];
