@@ -4,7 +4,9 @@ using MaskStream.Core.Objects;
 namespace MaskStream.Tracking;
 
 /// <summary>What one <see cref="IMultiObjectTracker.Update"/> produced.</summary>
-/// <param name="Frame">The confirmed tracks matched in this frame (state <see cref="TrackState.Tracked"/>), in track-id order.</param>
+/// <param name="Frame">The confirmed tracks matched in this frame (state <see cref="TrackState.Tracked"/>, with the matched
+/// detection) and, when <see cref="TrackerOptions.ReportLostTracksFor"/> is set, recently lost ones (state
+/// <see cref="TrackState.Lost"/>, at their predicted box, without mask or keypoints), all in track-id order.</param>
 /// <param name="Events">Tracks that started (were confirmed) or ended (were removed) in this frame.</param>
 /// <param name="SkippedDetections">Detections of this frame that were not tracked because their box or score was invalid.</param>
 public sealed record TrackingResult(TrackedFrame Frame, ImmutableArray<TrackEvent> Events, int SkippedDetections);

@@ -225,4 +225,53 @@ public class ByteTrackerLifecycleTests
         Assert.True(tracker.LiveTracks <= 1, $"{tracker.LiveTracks} tracks still held");
         Assert.Equal(201, tracker.NextId);
     }
+
+    [Fact]
+    public void ReportLostTracksFor_ReportsALostTrackAtItsPredictedBox_ForThatLongOnly()
+    {
+        var tracker = NewTracker(new TrackerOptions { ReportLostTracksFor = TrackDuration.FromFrames(2) });
+        for (int f = 0; f < 10; f++) tracker.Update(At(f, Person(100 + 4 * f, 100)));
+        for (int f = 10; f <= 11; f++)
+        {
+            var obj = Assert.Single(tracker.Update(At(f)).Frame.Objects);
+            Assert.Equal(1, obj.TrackId);
+            Assert.Equal(Core.Objects.TrackState.Lost, obj.State);
+            Assert.Null(obj.Detection.Mask);
+            // The prediction keeps walking at about 4 px/frame.
+            Assert.InRange(obj.Detection.Box.X1, 100 + 4 * f - 2, 100 + 4 * f + 2);
+        }
+        Assert.Empty(tracker.Update(At(12)).Frame.Objects);
+    }
+
+    /// <summary>
+    /// A 40-px person walking right at 5 px/frame behind a 60-px pillar: seen shrinking against its left edge,
+    /// then growing out of its right edge (a detector needs 20 visible pixels). The shrinking box teaches the
+    /// filter half the real speed, so the plain prediction falls behind; the widened search still finds them.
+    /// </summary>
+    [Fact]
+    public void WalkerShrinkingBehindAPillar_IsRefoundByTheWidenedSearch()
+    {
+        static TrackingResult[] Walk(TrackerOptions options)
+        {
+            var tracker = new ByteTracker(options, 30);
+            var results = new TrackingResult[70];
+            for (int f = 0; f < 70; f++)
+            {
+                float x1 = 20 + 5 * f, x2 = x1 + 40;
+                float visLeft = Math.Min(x2, 200), visRight = Math.Max(x1, 260);
+                bool left = visLeft - x1 >= 20, right = x2 - visRight >= 20;
+                var frame = left && right ? At(f, Det(x1, 100, x2, 180))
+                    : left ? At(f, Det(x1, 100, visLeft, 180))
+                    : right ? At(f, Det(visRight, 100, x2, 180))
+                    : At(f);
+                results[f] = tracker.Update(frame);
+            }
+            return results;
+        }
+
+        var widened = Walk(new TrackerOptions());
+        Assert.Equal(1, SingleId(widened[69]));
+        var plain = Walk(new TrackerOptions { LostTrackSearchGrowth = 0 });
+        Assert.NotEqual(1, SingleId(plain[69]));
+    }
 }

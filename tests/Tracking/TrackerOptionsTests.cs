@@ -27,6 +27,9 @@ public class TrackerOptionsTests
         { new TrackerOptions { LostTrackBuffer = TrackDuration.FromFrames(0) }, "Tracking:LostTrackBuffer = 0 frames: must be positive and finite" },
         { new TrackerOptions { LostTrackBuffer = TrackDuration.FromSeconds(-1) }, "Tracking:LostTrackBuffer = -1 s: must be positive and finite" },
         { new TrackerOptions { Metric = (AssociationMetric)7 }, "Tracking:Metric = 7: must be one of BoxIou, MaskIou" },
+        { new TrackerOptions { LostTrackSearchGrowth = -1 }, "Tracking:LostTrackSearchGrowth = -1: must be zero or positive, and finite" },
+        { new TrackerOptions { LostTrackBuffer = TrackDuration.FromFrames(30), ReportLostTracksFor = TrackDuration.FromFrames(40) },
+            "Tracking:ReportLostTracksFor = 40 frames: must not exceed LostTrackBuffer (30 frames)" },
     };
 
     [Theory]
