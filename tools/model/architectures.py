@@ -128,6 +128,9 @@ def default_config(arch, classes=None, keypoint_names=None, skeleton=None):
             keypoint_class="person",
             norm="batch_norm",
             frozen_bn_eps=None,
+            # training only: positives per image that train the mask / keypoint heads (see
+            # MaskStreamRoIHeads); the R50 archs keep torchvision's "all".
+            train_head_rois_per_image={"mask": 32, "keypoint": 32},
             # Two sizes an octave apart per level, so 16..256 px (x sqrt(2) for the 0.5/2.0 ratios)
             # is covered by three levels + pool on a 640x480 frame; A = 6 per location.
             anchor_sizes=[[16, 32], [32, 64], [64, 128], [128, 256]],
@@ -257,6 +260,12 @@ class MaskStreamRoIHeads(RoIHeads):
     own code path, unchanged (keypoints are computed for every detection, as torchvision does)."""
 
     keypoint_label = None  # int label of the keypoint class, or None = every positive
+    # At most this many positives per image train the mask / keypoint heads (a random subset;
+    # None = all, torchvision's behaviour). Positives are many overlapping proposals of a few
+    # objects, and these heads cost ~32 MMAC per RoI: all 64 positives x 4 images made the heads
+    # ~85% of a CPU training step.
+    mask_rois_per_image = None
+    keypoint_rois_per_image = None
 
     def forward(self, features, proposals, image_shapes, targets=None):
         if not self.training:
@@ -268,26 +277,29 @@ class MaskStreamRoIHeads(RoIHeads):
         loss_classifier, loss_box_reg = fastrcnn_loss(class_logits, box_regression, labels, regression_targets)
         losses = {"loss_classifier": loss_classifier, "loss_box_reg": loss_box_reg}
 
-        def positives(select):
+        def positives(select, limit=None):
             props, idxs = [], []
             for img_id in range(len(proposals)):
                 pos = torch.where(select(labels[img_id]))[0]
+                if limit is not None and len(pos) > limit:
+                    pos = pos[torch.randperm(len(pos))[:limit]]
                 props.append(proposals[img_id][pos])
                 idxs.append(matched_idxs[img_id][pos])
             return props, idxs
 
         if self.has_mask():
-            mask_props, mask_idxs = positives(lambda lab: lab > 0)
+            mask_props, mask_idxs = positives(lambda lab: lab > 0, self.mask_rois_per_image)
             mask_logits = self.mask_predictor(self.mask_head(self.mask_roi_pool(features, mask_props, image_shapes)))
             losses["loss_mask"] = maskrcnn_loss(
                 mask_logits, mask_props, [t["masks"] for t in targets], [t["labels"] for t in targets], mask_idxs
             )
 
         if self.has_keypoint():
+            limit = self.keypoint_rois_per_image
             if self.keypoint_label is None:
-                kp_props, kp_idxs = positives(lambda lab: lab > 0)
+                kp_props, kp_idxs = positives(lambda lab: lab > 0, limit)
             else:
-                kp_props, kp_idxs = positives(lambda lab: lab == self.keypoint_label)
+                kp_props, kp_idxs = positives(lambda lab: lab == self.keypoint_label, limit)
             if sum(len(p) for p in kp_props) == 0:
                 # No person positive in this batch: a zero loss that still touches the branch.
                 losses["loss_keypoint"] = sum(p.sum() for p in self.keypoint_predictor.parameters()) * 0.0
@@ -301,11 +313,13 @@ class MaskStreamRoIHeads(RoIHeads):
         return [], losses
 
 
-def _swap_roi_heads(model, keypoint_label):
+def _swap_roi_heads(model, keypoint_label, train_rois):
     old = model.roi_heads
     new = MaskStreamRoIHeads.__new__(MaskStreamRoIHeads)
     new.__dict__ = old.__dict__  # same submodules, parameters and settings: state dict keys unchanged
     new.keypoint_label = keypoint_label
+    new.mask_rois_per_image = train_rois.get("mask")
+    new.keypoint_rois_per_image = train_rois.get("keypoint")
     model.roi_heads = new
     return model
 
@@ -412,7 +426,7 @@ def build_model(config):
             if isinstance(m, FrozenBatchNorm2d):
                 m.eps = float(cfg["frozen_bn_eps"])
     kp_label = cfg["classes"].index(cfg["keypoint_class"]) if cfg.get("keypoints") else None
-    _swap_roi_heads(model, kp_label)
+    _swap_roi_heads(model, kp_label, cfg.get("train_head_rois_per_image") or {})
     model.maskstream_config = cfg
     return model.eval()
 

@@ -114,6 +114,38 @@ class TinyModelTests(unittest.TestCase):
         hook.remove()
         self.assertGreater(seen[0], labels_pos)
 
+    def test_mask_and_keypoint_training_rois_are_capped_per_image(self):
+        self.assertEqual(A.default_config("tiny")["train_head_rois_per_image"], {"mask": 32, "keypoint": 32})
+
+        def rois_seen(cap):
+            cfg = A.default_config("tiny")
+            cfg["train_head_rois_per_image"] = {"mask": cap, "keypoint": cap}
+            torch.manual_seed(0)
+            model = A.build_model(cfg).train()
+            model.transform.min_size, model.transform.max_size = (256,), 320  # no resize: proposals in image pixels
+            seen = {}
+            for name in ("mask", "keypoint"):
+                def record(m, i, o, name=name):
+                    seen.setdefault(name, [len(b) for b in i[1]])  # first call only; returns None
+
+                getattr(model.roi_heads, f"{name}_roi_pool").register_forward_hook(record)
+            masks = torch.zeros(1, 256, 320, dtype=torch.uint8)
+            masks[0, 20:200, 20:120] = 1
+            kps = torch.zeros(1, 17, 3)
+            kps[0, :, :2] = torch.tensor([60.0, 100.0])
+            kps[0, :, 2] = 2
+            target = {"boxes": torch.tensor([[20.0, 20, 120, 200]]), "labels": torch.tensor([1]), "masks": masks, "keypoints": kps}
+            # an RPN that proposes 20 jittered copies of the object: 21 positives per image with the GT
+            g = torch.Generator().manual_seed(1)
+            jitter = target["boxes"] + torch.randn(20, 4, generator=g) * 3
+            model.rpn.forward = lambda images, features, targets=None: ([jitter.clone() for _ in range(2)], {})
+            model([torch.rand(3, 256, 320, generator=g) for _ in range(2)], [target, target])
+            return seen
+
+        free = rois_seen(None)
+        self.assertEqual(free, {"mask": [21, 21], "keypoint": [21, 21]})
+        self.assertEqual(rois_seen(5), {"mask": [5, 5], "keypoint": [5, 5]})
+
     def test_random_init_is_deterministic_and_not_degenerate(self):
         a = A.init_random_weights(A.build_model(A.default_config("tiny")), seed=7)
         b = A.init_random_weights(A.build_model(A.default_config("tiny")), seed=7)
