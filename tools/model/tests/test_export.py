@@ -118,6 +118,21 @@ class TorchvisionStateDictTests(unittest.TestCase):
         self.assertEqual(cfg["classes"], ["__background__", "person"])
         self.assertTrue(torch.equal(model.state_dict()["backbone.body.layer1.0.bn1.running_var"], sd["backbone.body.layer1.0.bn1.running_var"]))
 
+    def test_default_weights_that_cannot_be_fetched_fail_with_the_cache_path(self):
+        import urllib.error
+        from unittest import mock
+
+        import torchvision.models.detection as D
+
+        with mock.patch.object(type(D.MaskRCNN_ResNet50_FPN_Weights.COCO_V1), "get_state_dict",
+                               side_effect=urllib.error.URLError("no network")):
+            with self.assertRaises(export.UserError) as ctx:
+                export.load_model("maskrcnn_resnet50_fpn", "DEFAULT")
+        msg = str(ctx.exception)
+        self.assertIn("MaskRCNN_ResNet50_FPN_Weights.DEFAULT", msg)
+        self.assertIn("maskrcnn_resnet50_fpn_coco-bf2d0c1e.pth", msg)
+        self.assertIn("no network", msg)
+
     def test_default_weights_fail_clearly_for_combined_arch(self):
         with self.assertRaises(export.UserError) as ctx:
             export.load_model("maskrcnn_keypoint_resnet50_fpn", "DEFAULT")
