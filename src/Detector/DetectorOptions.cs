@@ -1,0 +1,48 @@
+namespace MaskStream.Detector;
+
+/// <summary>Where ONNX Runtime runs the graphs (appsettings <c>Detector:Device</c>).</summary>
+public enum DetectorDevice
+{
+    /// <summary>ONNX Runtime's CPU execution provider (the default build).</summary>
+    Cpu,
+
+    /// <summary>ONNX Runtime's CUDA execution provider; needs the build with <c>-p:MaskStreamCuda=true</c> and a CUDA runtime.</summary>
+    Cuda,
+}
+
+/// <summary>Detector settings, validated once by <see cref="Validate"/> when the detector is created.</summary>
+public sealed record DetectorOptions
+{
+    public DetectorDevice Device { get; init; } = DetectorDevice.Cpu;
+
+    /// <summary>
+    /// ONNX Runtime intra-op threads, also the workers of our CPU kernels. Tuned for 2 cores: measured on the tiny
+    /// model, 1 thread is nearly as fast when a neighbour is busy (docs/DESIGN.md); 0 lets ONNX Runtime choose.
+    /// </summary>
+    public int IntraOpThreads { get; init; } = 2;
+
+    /// <summary>Frames wider than this are refused (per frame, with a message) rather than resized.</summary>
+    public int MaxFrameWidth { get; init; } = 4096;
+
+    /// <summary>Frames taller than this are refused.</summary>
+    public int MaxFrameHeight { get; init; } = 4096;
+
+    /// <summary>
+    /// Detections scoring below this are dropped before the mask and keypoint heads run (the frame budget goes to
+    /// the heads). 0 keeps all that torchvision keeps (score above the model's box_head.score_thresh).
+    /// </summary>
+    public float ScoreThreshold { get; init; }
+
+    /// <summary>Throws with a message naming the setting, its value and what is allowed.</summary>
+    public void Validate()
+    {
+        if (!Enum.IsDefined(Device))
+            throw new ArgumentOutOfRangeException(nameof(Device), $"Detector:Device = {Device}: must be cpu or cuda.");
+        if (IntraOpThreads is < 0 or > 256)
+            throw new ArgumentOutOfRangeException(nameof(IntraOpThreads), $"Detector:IntraOpThreads = {IntraOpThreads}: must be in [0, 256] (0 = ONNX Runtime's choice).");
+        if (MaxFrameWidth < 1 || MaxFrameHeight < 1)
+            throw new ArgumentOutOfRangeException(nameof(MaxFrameWidth), $"Detector:MaxFrameWidth x MaxFrameHeight = {MaxFrameWidth}x{MaxFrameHeight}: both must be >= 1.");
+        if (!(ScoreThreshold >= 0f && ScoreThreshold <= 1f))
+            throw new ArgumentOutOfRangeException(nameof(ScoreThreshold), $"Detector:ScoreThreshold = {ScoreThreshold}: must be in [0, 1].");
+    }
+}

@@ -1,0 +1,125 @@
+using MaskStream.Core.Geometry;
+using MaskStream.Core.Objects;
+
+namespace MaskStream.Detector.Heads;
+
+/// <summary>
+/// torchvision's heatmaps_to_keypoints (roi_heads.py), PARITY §12: each heatmap is resized to the box's ceil'd size with
+/// torch's bicubic (align_corners=False, A = −0.75, taps clamped to the border), the first maximum wins, and the cell
+/// maps back with Heckbert's continuous = discrete + 0.5 and the width/height correction of the ceil. The score is the
+/// resized heatmap value (a logit) there. Exact parity needs the whole resized map: a local search around the coarse
+/// maximum is not guaranteed to find the same argmax. Scratch belongs to the instance. One call at a time per instance.
+/// </summary>
+public sealed class KeypointDecoder
+{
+    private CubicTap[] _xTaps = [];
+    private CubicTap[] _yTaps = [];
+    private float[] _rows = [];
+
+    /// <summary>
+    /// Decodes J heatmaps of one detection into J keypoints, xyxy frame of <paramref name="roi"/> (resized-input pixels).
+    /// </summary>
+    /// <param name="heatmaps">[J, M, M] logits of the keypoint head for this detection.</param>
+    /// <param name="heatmapSize">M (56).</param>
+    /// <param name="roi">The detection box the RoI was pooled from.</param>
+    /// <param name="keypoints">J outputs: position in the roi's pixel frame and the logit score.</param>
+    public void Decode(ReadOnlySpan<float> heatmaps, int heatmapSize, in BoxF roi, Span<Keypoint> keypoints)
+    {
+        int m = heatmapSize, plane = m * m, j = keypoints.Length;
+        if (m < 1 || heatmaps.Length != j * plane)
+            throw new ArgumentException($"Heatmaps hold {heatmaps.Length} floats; {j} maps of {m}x{m} need {j * plane}.", nameof(heatmaps));
+        float width = MathF.Max(roi.X2 - roi.X1, 1f);
+        float height = MathF.Max(roi.Y2 - roi.Y1, 1f);
+        int outW = (int)MathF.Ceiling(width), outH = (int)MathF.Ceiling(height);
+        float widthCorrection = width / outW, heightCorrection = height / outH;
+        Grow(outW, outH, m);
+        var xTaps = _xTaps.AsSpan(0, outW);
+        var yTaps = _yTaps.AsSpan(0, outH);
+        CubicTap.Fill(m, xTaps);
+        CubicTap.Fill(m, yTaps);
+        var rows = _rows.AsSpan(0, m * outW);
+        for (int k = 0; k < j; k++)
+        {
+            var map = heatmaps.Slice(k * plane, plane);
+            // Along x for every input row; then each output value along y reads 4 of these rows. The sums run in
+            // the order torch's separable kernel uses, so the values are the same.
+            for (int r = 0; r < m; r++)
+            {
+                var src = map.Slice(r * m, m);
+                var dst = rows.Slice(r * outW, outW);
+                for (int x = 0; x < outW; x++) dst[x] = xTaps[x].Apply(src, 1);
+            }
+            float best = float.NegativeInfinity;
+            int bestX = 0, bestY = 0;
+            bool first = true;
+            for (int y = 0; y < outH; y++)
+            {
+                var t = yTaps[y];
+                for (int x = 0; x < outW; x++)
+                {
+                    float v = t.Apply(rows.Slice(x), outW);
+                    // torch.argmax: the first maximum in row-major order (NaN counts as the maximum).
+                    if (first || v > best || (float.IsNaN(v) && !float.IsNaN(best)))
+                    {
+                        best = v;
+                        bestX = x;
+                        bestY = y;
+                        first = false;
+                    }
+                }
+            }
+            float kx = (bestX + 0.5f) * widthCorrection + roi.X1;
+            float ky = (bestY + 0.5f) * heightCorrection + roi.Y1;
+            keypoints[k] = new Keypoint(kx, ky, best);
+        }
+    }
+
+    private void Grow(int outW, int outH, int m)
+    {
+        if (_xTaps.Length < outW) _xTaps = new CubicTap[Math.Max(outW, 2 * _xTaps.Length)];
+        if (_yTaps.Length < outH) _yTaps = new CubicTap[Math.Max(outH, 2 * _yTaps.Length)];
+        if (_rows.Length < m * outW) _rows = new float[Math.Max(m * outW, 2 * _rows.Length)];
+    }
+}
+
+/// <summary>
+/// One output position of torch's bicubic upsample (align_corners=False): four clamped input indices and Keys'
+/// cubic-convolution weights with A = −0.75, computed in f32 as PyTorch's CPU kernel does.
+/// </summary>
+internal readonly record struct CubicTap(int I0, int I1, int I2, int I3, float W0, float W1, float W2, float W3)
+{
+    private const float A = -0.75f;
+
+    /// <summary>Taps for output positions 0..taps.Length-1 from an input of <paramref name="inputSize"/>.</summary>
+    public static void Fill(int inputSize, Span<CubicTap> taps)
+    {
+        float scale = (float)inputSize / taps.Length;
+        for (int dst = 0; dst < taps.Length; dst++)
+        {
+            // area_pixel_compute_source_index(cubic=true): no clamp at 0; evaluated in double, kept as f32.
+            float src = (float)(scale * (dst + 0.5) - 0.5);
+            int index = Math.Min((int)MathF.Floor(src), inputSize - 1);
+            float t = Math.Clamp(src - index, 0f, 1f);
+            float x2 = 1f - t;
+            taps[dst] = new CubicTap(
+                Clamp(index - 1, inputSize), Clamp(index, inputSize), Clamp(index + 1, inputSize), Clamp(index + 2, inputSize),
+                Convolution2(t + 1f), Convolution1(t), Convolution1(x2), Convolution2(x2 + 1f));
+        }
+    }
+
+    /// <summary>w0·v[i0] + w1·v[i1] + w2·v[i2] + w3·v[i3], summed left to right, v[i] = values[i·stride].</summary>
+    public float Apply(ReadOnlySpan<float> values, int stride)
+    {
+        float sum = values[I0 * stride] * W0;
+        sum += values[I1 * stride] * W1;
+        sum += values[I2 * stride] * W2;
+        sum += values[I3 * stride] * W3;
+        return sum;
+    }
+
+    private static int Clamp(int i, int size) => Math.Max(Math.Min(i, size - 1), 0);
+
+    private static float Convolution1(float x) => ((A + 2f) * x - (A + 3f)) * x * x + 1f;
+
+    private static float Convolution2(float x) => ((A * x - 5f * A) * x + 8f * A) * x - 4f * A;
+}

@@ -1,0 +1,182 @@
+using MaskStream.Core.Geometry;
+
+namespace MaskStream.Detector;
+
+/// <summary>
+/// torchvision.ops.nms and batched_nms (ops/boxes.py, csrc/ops/cpu/nms_kernel.cpp), PARITY §7. Scratch arrays belong to
+/// the instance and only grow, so a warm call allocates nothing. One call at a time per instance.
+/// </summary>
+public sealed class Nms
+{
+    /// <summary>
+    /// batched_nms on the CPU runs one NMS per class when boxes.numel() exceeds this (4 floats per box), and the
+    /// coordinate-offset trick otherwise. The two give the same set but not always the same order or the same
+    /// IoU rounding, so the switch is mirrored.
+    /// </summary>
+    public const int VanillaNumelThreshold = 4000;
+
+    private ScoreIndex[] _order = [];
+    private float[] _areas = [];
+    private bool[] _suppressed = [];
+    private BoxF[] _shifted = [];
+    private int[] _subset = [];
+    private int[] _subsetKeep = [];
+    private float[] _subsetScores = [];
+
+    /// <summary>
+    /// Greedy NMS: visit boxes by score descending (ties: lower index first, as the stable sort torchvision's CPU
+    /// kernel behaves as), keep a box, suppress later boxes whose IoU with it is <c>&gt;</c> <paramref name="iouThreshold"/>
+    /// (IoU exactly at the threshold is kept). Writes kept indices in visiting order; returns their count.
+    /// </summary>
+    public int Run(ReadOnlySpan<BoxF> boxes, ReadOnlySpan<float> scores, double iouThreshold, Span<int> keep)
+    {
+        int n = boxes.Length;
+        if (scores.Length != n)
+            throw new ArgumentException($"{scores.Length} scores for {n} boxes.", nameof(scores));
+        if (keep.Length < n)
+            throw new ArgumentException($"keep holds {keep.Length} indices, needs {n}.", nameof(keep));
+        if (n == 0) return 0;
+        Grow(n);
+        var order = _order.AsSpan(0, n);
+        SortByScoreDescending(scores, order);
+        var areas = _areas.AsSpan(0, n);
+        for (int i = 0; i < n; i++) areas[i] = (boxes[i].X2 - boxes[i].X1) * (boxes[i].Y2 - boxes[i].Y1);
+        var suppressed = _suppressed.AsSpan(0, n);
+        suppressed.Clear();
+        int kept = 0;
+        for (int oi = 0; oi < n; oi++)
+        {
+            int i = order[oi].Index;
+            if (suppressed[i]) continue;
+            keep[kept++] = i;
+            BoxF bi = boxes[i];
+            float areaI = areas[i];
+            for (int oj = oi + 1; oj < n; oj++)
+            {
+                int j = order[oj].Index;
+                if (suppressed[j]) continue;
+                BoxF bj = boxes[j];
+                float w = MathF.Max(0f, MathF.Min(bi.X2, bj.X2) - MathF.Max(bi.X1, bj.X1));
+                float h = MathF.Max(0f, MathF.Min(bi.Y2, bj.Y2) - MathF.Max(bi.Y1, bj.Y1));
+                float inter = w * h;
+                float iou = inter / (areaI + areas[j] - inter);
+                // The kernel compares the f32 IoU with the double threshold.
+                if (iou > iouThreshold) suppressed[j] = true;
+            }
+        }
+        return kept;
+    }
+
+    /// <summary>
+    /// torchvision.ops.batched_nms: NMS within each class (<paramref name="classes"/>, e.g. the label or the FPN level),
+    /// never across classes. Kept indices are written in score order (ties: lower index first); returns their count.
+    /// </summary>
+    public int RunBatched(ReadOnlySpan<BoxF> boxes, ReadOnlySpan<float> scores, ReadOnlySpan<int> classes,
+        double iouThreshold, Span<int> keep)
+    {
+        int n = boxes.Length;
+        if (classes.Length != n)
+            throw new ArgumentException($"{classes.Length} class ids for {n} boxes.", nameof(classes));
+        if (n == 0) return 0;
+        return 4L * n > VanillaNumelThreshold
+            ? RunPerClass(boxes, scores, classes, iouThreshold, keep)
+            : RunCoordinateTrick(boxes, scores, classes, iouThreshold, keep);
+    }
+
+    /// <summary>
+    /// _batched_nms_coordinate_trick: shift each class by class·(max coordinate + 1), in f32 as torchvision does (the
+    /// large offsets round small boxes' IoU at about 1e-3 relative for high class ids; parity needs the same rounding).
+    /// </summary>
+    private int RunCoordinateTrick(ReadOnlySpan<BoxF> boxes, ReadOnlySpan<float> scores, ReadOnlySpan<int> classes,
+        double iouThreshold, Span<int> keep)
+    {
+        int n = boxes.Length;
+        float maxCoordinate = float.NegativeInfinity;
+        foreach (var b in boxes)
+            maxCoordinate = MathF.Max(maxCoordinate, MathF.Max(MathF.Max(b.X1, b.Y1), MathF.Max(b.X2, b.Y2)));
+        if (_shifted.Length < n) _shifted = new BoxF[Math.Max(n, 2 * _shifted.Length)];
+        var shifted = _shifted.AsSpan(0, n);
+        for (int i = 0; i < n; i++)
+        {
+            float offset = classes[i] * (maxCoordinate + 1f);
+            var b = boxes[i];
+            shifted[i] = new BoxF(b.X1 + offset, b.Y1 + offset, b.X2 + offset, b.Y2 + offset);
+        }
+        return Run(shifted, scores, iouThreshold, keep);
+    }
+
+    /// <summary>_batched_nms_vanilla: NMS per class on the subset in index order, then all keeps sorted by score.</summary>
+    private int RunPerClass(ReadOnlySpan<BoxF> boxes, ReadOnlySpan<float> scores, ReadOnlySpan<int> classes,
+        double iouThreshold, Span<int> keep)
+    {
+        int n = boxes.Length;
+        if (_subset.Length < n)
+        {
+            _subset = new int[Math.Max(n, 2 * _subset.Length)];
+            _subsetKeep = new int[_subset.Length];
+        }
+        if (_shifted.Length < n)
+        {
+            _shifted = new BoxF[Math.Max(n, 2 * _shifted.Length)];
+            _subsetScores = new float[_shifted.Length];
+        }
+        int total = 0;
+        int minClass = int.MaxValue, maxClass = int.MinValue;
+        foreach (int c in classes)
+        {
+            minClass = Math.Min(minClass, c);
+            maxClass = Math.Max(maxClass, c);
+        }
+        for (int c = minClass; c <= maxClass; c++)
+        {
+            int m = 0;
+            for (int i = 0; i < n; i++)
+            {
+                if (classes[i] != c) continue;
+                _subset[m] = i;
+                _shifted[m] = boxes[i];
+                _subsetScores[m++] = scores[i];
+            }
+            if (m == 0) continue;
+            int k = Run(_shifted.AsSpan(0, m), _subsetScores.AsSpan(0, m), iouThreshold, _subsetKeep);
+            for (int i = 0; i < k; i++) keep[total++] = _subset[_subsetKeep[i]];
+        }
+        // torchvision sorts the kept indices, ascending, by score with torch's unstable sort; exactly tied scores
+        // keep its order only if the same algorithm sorts them.
+        keep.Slice(0, total).Sort();
+        Grow(total);
+        var order = _order.AsSpan(0, total);
+        for (int i = 0; i < total; i++) order[i] = new ScoreIndex(scores[keep[i]], keep[i]);
+        TorchUnstableSort.SortDescending(order);
+        for (int i = 0; i < total; i++) keep[i] = order[i].Index;
+        return total;
+    }
+
+    /// <summary>Indices 0..n-1 ordered by score descending, ties by index ascending (a stable descending sort).</summary>
+    private static void SortByScoreDescending(ReadOnlySpan<float> scores, Span<ScoreIndex> order)
+    {
+        for (int i = 0; i < order.Length; i++) order[i] = new ScoreIndex(scores[i], i);
+        order.Sort(default(ScoreDescending));
+    }
+
+    private void Grow(int n)
+    {
+        if (_order.Length >= n) return;
+        int size = Math.Max(n, 2 * _order.Length);
+        _order = new ScoreIndex[size];
+        _areas = new float[size];
+        _suppressed = new bool[size];
+    }
+
+    internal readonly record struct ScoreIndex(float Score, int Index);
+
+    /// <summary>Score descending, then index ascending: a total order, so the result does not depend on the sort's stability.</summary>
+    internal readonly struct ScoreDescending : IComparer<ScoreIndex>
+    {
+        public int Compare(ScoreIndex a, ScoreIndex b)
+        {
+            int c = b.Score.CompareTo(a.Score);
+            return c != 0 ? c : a.Index.CompareTo(b.Index);
+        }
+    }
+}
