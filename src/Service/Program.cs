@@ -8,6 +8,7 @@ var root = new RootCommand("MaskStream: real-time instance segmentation, pose an
 root.Subcommands.Add(RunCommand.Create());
 root.Subcommands.Add(DatasetCommand.Create());
 root.Subcommands.Add(EvalCommand.Create());
+root.Subcommands.Add(DetectCommand.Create());
 root.SetAction((parseResult, ct) => RunCommand.RunDefaultAsync(parseResult, ct));
 root.TreatUnmatchedTokensAsErrors = false;
 
