@@ -162,6 +162,8 @@ public static class DetectCommand
 
     private static VideoWriter OpenVideo(string path, Size size)
     {
+        string? dir = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (dir is not null) Directory.CreateDirectory(dir);
         var writer = new VideoWriter(path, FourCC.MP4V, 25, size);
         if (!writer.IsOpened())
         {

@@ -1,0 +1,173 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using MaskStream.Core.Masks;
+using MaskStream.Service.Cli;
+
+namespace MaskStream.Service.Tests.Cli;
+
+/// <summary>A random-init tiny model exported once for the detect tests (tools/model/export.py, seed 1, ~12 s).</summary>
+public sealed class DetectModelFixture : IDisposable
+{
+    public DetectModelFixture()
+    {
+        string repo = RepoRoot();
+        var info = new ProcessStartInfo("/usr/bin/python3",
+            $"{Path.Combine(repo, "tools", "model", "export.py")} --arch tiny --weights none --seed 1 --out {ModelDir}")
+        { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var p = Process.Start(info)!;
+        string err = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        if (p.ExitCode != 0) throw new InvalidOperationException($"export.py failed (needs Debian's python3-torch): {err}");
+    }
+
+    public string Root { get; } = Path.Combine(Path.GetTempPath(), "maskstream-detect-cli-" + Guid.NewGuid().ToString("N"));
+
+    public string ModelDir => Path.Combine(Root, "model");
+
+    public static string Frames => Path.Combine(AppContext.BaseDirectory, "fixtures", "detector", "frames");
+
+    public void Dispose()
+    {
+        if (Directory.Exists(Root)) Directory.Delete(Root, recursive: true);
+    }
+
+    private static string RepoRoot([CallerFilePath] string source = "") =>
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(source)!, "..", "..", ".."));
+}
+
+/// <summary><c>maskstream detect</c> end to end, in-process (and once through the executable for the exit code).</summary>
+public sealed class DetectCommandTests(DetectModelFixture model) : IClassFixture<DetectModelFixture>
+{
+    private string Out(string name) => Path.Combine(model.Root, Guid.NewGuid().ToString("N"), name);
+
+    private static Task<int> RunAsync(params string[] args)
+    {
+        var root = new RootCommand();
+        root.Subcommands.Add(DetectCommand.Create());
+        return root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    }
+
+    [Fact]
+    public async Task Folder_WritesOneContractLinePerImageAndAnnotatedImages()
+    {
+        string jsonl = Out("r.jsonl"), images = Out("annotated");
+        Assert.Equal(0, await RunAsync("detect", "--model", model.ModelDir, "--input", DetectModelFixture.Frames, "--output", jsonl, "--images", images));
+        var lines = File.ReadAllLines(jsonl).Select(l => JsonDocument.Parse(l).RootElement).ToArray();
+        Assert.Equal([0, 1, 2], lines.Select(l => l.GetProperty("frame").GetInt32()));
+        Assert.Equal(["000001.png", "000002.png", "000003.png"], lines.Select(l => l.GetProperty("source").GetString()));
+        string[] classes = ["__background__", "person", "car", "dog"];
+        int persons = 0;
+        foreach (var line in lines)
+        {
+            Assert.Equal((320, 240), (line.GetProperty("width").GetInt32(), line.GetProperty("height").GetInt32()));
+            var objects = line.GetProperty("objects").EnumerateArray().ToArray();
+            Assert.NotEmpty(objects);
+            var scores = objects.Select(o => o.GetProperty("score").GetSingle()).ToArray();
+            Assert.Equal(scores.OrderDescending(), scores);
+            foreach (var o in objects)
+            {
+                int id = o.GetProperty("class_id").GetInt32();
+                Assert.Equal(classes[id], o.GetProperty("class").GetString());
+                Assert.InRange(o.GetProperty("score").GetSingle(), 0.05f, 1f);
+                var box = o.GetProperty("bbox").EnumerateArray().Select(v => v.GetSingle()).ToArray();
+                Assert.True(box[2] >= box[0] && box[3] >= box[1], "xyxy");
+                var m = o.GetProperty("mask");
+                Assert.Equal([240, 320], m.GetProperty("size").EnumerateArray().Select(v => v.GetInt32()));
+                var mask = RleMask.FromCompressedString(m.GetProperty("counts").GetString()!, 240, 320);
+                if (mask.Area > 0)
+                {
+                    // The pasted mask lives inside the box expanded by 30/28 (paste padding) plus a pixel.
+                    var mb = mask.ToBoxF();
+                    float padX = (box[2] - box[0]) / 28 + 2, padY = (box[3] - box[1]) / 28 + 2;
+                    Assert.True(mb.X1 >= box[0] - padX && mb.X2 <= box[2] + padX && mb.Y1 >= box[1] - padY && mb.Y2 <= box[3] + padY,
+                        $"mask bbox {mb} outside box [{string.Join(",", box)}]");
+                }
+                bool hasKeypoints = o.TryGetProperty("keypoints", out var kps);
+                Assert.Equal(id == 1, hasKeypoints);
+                if (hasKeypoints)
+                {
+                    persons++;
+                    Assert.Equal(17, kps.GetArrayLength());
+                    Assert.All(kps.EnumerateArray(), k => Assert.Equal(3, k.GetArrayLength()));
+                }
+            }
+        }
+        Assert.True(persons > 0);
+        Assert.Equal(["000001.jpg", "000002.jpg", "000003.jpg"], Directory.GetFiles(images).Select(Path.GetFileName).Order());
+    }
+
+    [Fact]
+    public async Task SingleImageWithMinScore_WritesOneLineWithOnlyDetectionsAboveIt()
+    {
+        string jsonl = Out("one.jsonl");
+        Assert.Equal(0, await RunAsync("detect", "--model", model.ModelDir, "--input", Path.Combine(DetectModelFixture.Frames, "000002.png"),
+            "--output", jsonl, "--min-score", "0.9"));
+        var line = JsonDocument.Parse(Assert.Single(File.ReadAllLines(jsonl))).RootElement;
+        Assert.Equal("000002.png", line.GetProperty("source").GetString());
+        var scores = line.GetProperty("objects").EnumerateArray().Select(o => o.GetProperty("score").GetSingle()).ToArray();
+        Assert.NotEmpty(scores);
+        Assert.All(scores, s => Assert.True(s >= 0.9f, $"score {s}"));
+    }
+
+    [Fact]
+    public async Task Video_WritesOneLinePerFrameWithoutSourceAndAnAnnotatedVideo()
+    {
+        string dir = Out("seq");
+        Assert.Equal(0, await DatasetMot(dir));
+        string jsonl = Out("v.jsonl"), video = Out("v.mp4");
+        Assert.Equal(0, await RunAsync("detect", "--model", model.ModelDir, "--input", Path.Combine(dir, "video.mp4"), "--output", jsonl, "--video", video));
+        var lines = File.ReadAllLines(jsonl).Select(l => JsonDocument.Parse(l).RootElement).ToArray();
+        Assert.Equal([0, 1, 2, 3], lines.Select(l => l.GetProperty("frame").GetInt32()));
+        Assert.All(lines, l => Assert.False(l.TryGetProperty("source", out _)));
+        using var capture = new OpenCvSharp.VideoCapture(video);
+        Assert.True(capture.IsOpened());
+        Assert.Equal(4, capture.FrameCount);
+    }
+
+    [Fact]
+    public async Task BadInputs_FailWithOneLineNamingTheFile()
+    {
+        string missing = Path.Combine(model.Root, "nope.png");
+        var e = await Assert.ThrowsAsync<CliException>(() => RunAsync("detect", "--model", model.ModelDir, "--input", missing, "--output", Out("x.jsonl")));
+        Assert.Equal($"--input {missing}: no such file or folder", e.Message);
+
+        string corrupt = Out("broken.png");
+        Directory.CreateDirectory(Path.GetDirectoryName(corrupt)!);
+        File.WriteAllBytes(corrupt, [0x89, 0x50, 0x4E, 0x47, 1, 2, 3]);
+        e = await Assert.ThrowsAsync<CliException>(() => RunAsync("detect", "--model", model.ModelDir, "--input", corrupt, "--output", Out("x.jsonl")));
+        Assert.Equal($"{corrupt}: cannot decode the image (corrupt or unsupported)", e.Message);
+
+        string notVideo = Out("notes.txt");
+        Directory.CreateDirectory(Path.GetDirectoryName(notVideo)!);
+        File.WriteAllText(notVideo, "hello");
+        e = await Assert.ThrowsAsync<CliException>(() => RunAsync("detect", "--model", model.ModelDir, "--input", notVideo, "--output", Out("x.jsonl")));
+        Assert.Equal($"--input {notVideo}: not an image and not a video OpenCV can read", e.Message);
+
+        string emptyModel = Out("model");
+        Directory.CreateDirectory(emptyModel);
+        e = await Assert.ThrowsAsync<CliException>(() => RunAsync("detect", "--model", emptyModel, "--input", DetectModelFixture.Frames, "--output", Out("x.jsonl")));
+        Assert.Equal($"--model {emptyModel}: '{emptyModel}' is not a model directory: it has no model.json.", e.Message);
+
+        e = await Assert.ThrowsAsync<CliException>(() => RunAsync("detect", "--model", model.ModelDir, "--input", DetectModelFixture.Frames, "--output", Out("x.jsonl"), "--device", "tpu"));
+        Assert.Equal("--device tpu: expected cpu or cuda", e.Message);
+    }
+
+    [Fact]
+    public async Task Executable_MissingInput_ExitsTwoWithOneLine()
+    {
+        string missing = Path.Combine(model.Root, "absent");
+        var r = await MaskStreamProcess.RunAsync(["detect", "--model", model.ModelDir, "--input", missing, "--output", Out("x.jsonl")]);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal($"maskstream: --input {missing}: no such file or folder", r.StdErr.Trim());
+    }
+
+    private static Task<int> DatasetMot(string dir)
+    {
+        var root = new RootCommand();
+        root.Subcommands.Add(DatasetCommand.Create());
+        return root.Parse(["dataset", "mot", "--out", dir, "--frames", "4", "--size", "320x240"])
+            .InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    }
+}
