@@ -1,0 +1,76 @@
+using System.Net;
+using System.Net.Sockets;
+using MQTTnet.Server;
+
+namespace MaskStream.Publish;
+
+/// <summary>The MQTTnet broker that runs inside the service when <c>Mqtt:Mode</c> is <c>Embedded</c>: loopback only by
+/// default, so nothing is exposed until someone points <c>Mqtt:Host</c> elsewhere.</summary>
+public sealed class EmbeddedBroker : IAsyncDisposable
+{
+    private readonly MqttServer _server;
+
+    /// <param name="host">Address to bind (an IP literal; "localhost" means 127.0.0.1).</param>
+    /// <param name="port">TCP port; 0 picks a free one (tests), see <see cref="Port"/>.</param>
+    public EmbeddedBroker(string host = "127.0.0.1", int port = 1883)
+    {
+        if (port is < 0 or > 65535)
+            throw new ArgumentOutOfRangeException(nameof(port), port, "Mqtt:Port must be in 1..65535 (0 = any free port)");
+        var address = host == "localhost" ? IPAddress.Loopback
+            : IPAddress.TryParse(host, out var parsed) ? parsed
+            : throw new ArgumentException($"Mqtt:Host = '{host}': the embedded broker binds an IP address (e.g. 127.0.0.1 or 0.0.0.0)", nameof(host));
+        Host = address.ToString();
+        Port = port == 0 ? FreePort(address) : port;
+        var factory = new MqttServerFactory();
+        var options = factory.CreateServerOptionsBuilder()
+            .WithDefaultEndpoint()
+            .WithDefaultEndpointBoundIPAddress(address)
+            .WithDefaultEndpointPort(Port)
+            .WithPersistentSessions()
+            .Build();
+        _server = factory.CreateMqttServer(options);
+    }
+
+    public string Host { get; }
+
+    /// <summary>The port actually bound.</summary>
+    public int Port { get; }
+
+    public bool IsStarted => _server.IsStarted;
+
+    public async Task StartAsync()
+    {
+        try
+        {
+            await _server.StartAsync().ConfigureAwait(false);
+        }
+        catch (SocketException e)
+        {
+            throw new InvalidOperationException(
+                $"embedded MQTT broker cannot listen on {Host}:{Port}: {e.Message} (another broker running? set Mqtt:Port or Mqtt:Mode = External)", e);
+        }
+    }
+
+    public async Task StopAsync()
+    {
+        if (_server.IsStarted)
+            await _server.StopAsync(new MqttServerStopOptions()).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        _server.Dispose();
+    }
+
+    // MQTTnet does not report the port it bound, so ask the OS for a free one first; the gap before MQTTnet binds it is
+    // a race only tests accept.
+    private static int FreePort(IPAddress address)
+    {
+        using var listener = new TcpListener(address, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+}
