@@ -55,10 +55,17 @@ public sealed partial class MqttPublisher
             Interlocked.Increment(ref _connects);
             PublishMetrics.Connects.Add(1, PublishMetrics.Tags(ClientId));
             InFlightLimit = Math.Min(_options.MaxInFlight, connack.ReceiveMaximum is null or 0 ? DefaultReceiveMaximum : (int)connack.ReceiveMaximum.Value);
-            SetState(PublisherState.Connected, null);
-            _firstAttempt.TrySetResult();
-
-            var ended = await PumpAsync(client, watch, stop).ConfigureAwait(false);
+            var ended = PumpEnd.ConnectionLost;
+            if (await AnnounceOnlineAsync(client, stop).ConfigureAwait(false))
+            {
+                SetState(PublisherState.Connected, null);
+                _firstAttempt.TrySetResult();
+                ended = await PumpAsync(client, watch, stop).ConfigureAwait(false);
+            }
+            else if (stop.IsCancellationRequested)
+            {
+                return;
+            }
             if (ended == PumpEnd.Stop)
             {
                 await SayGoodbyeAsync(client).ConfigureAwait(false);
@@ -83,13 +90,10 @@ public sealed partial class MqttPublisher
             // MQTTnet 5 returns a refusal as a result code (no exception), so a throw here means no CONNACK at all.
             result = await client.ConnectAsync(BuildClientOptions(), timeout.Token).ConfigureAwait(false);
         }
-        catch (Exception e) when (!stop.IsCancellationRequested)
+        catch (Exception e)
         {
-            CountFailure("connect", $"MQTT broker {Broker} unreachable: {Innermost(e).Message}");
-            return null;
-        }
-        catch (OperationCanceledException)
-        {
+            if (!stop.IsCancellationRequested)
+                CountFailure("connect", $"MQTT broker {Broker} unreachable: {Innermost(e).Message}");
             return null;
         }
 
@@ -218,7 +222,16 @@ public sealed partial class MqttPublisher
             .WithRetainFlag(message.Retain)
             .WithContentType("application/json")
             .Build();
-        var publish = client.PublishAsync(applicationMessage, CancellationToken.None);
+        Task<MqttClientPublishResult> publish;
+        try
+        {
+            publish = client.PublishAsync(applicationMessage, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            // MQTTnet throws synchronously when the connection is already gone; treat it like a failed publish.
+            return Task.FromException<MqttClientPublishResult>(e);
+        }
         // Wake the pump on completion; reading Exception marks a failure of an abandoned publish as observed.
         publish.ContinueWith(static (t, state) =>
         {
@@ -262,6 +275,30 @@ public sealed partial class MqttPublisher
             PayloadJsonContext.Default.ServiceStatusMessage);
 
     private static readonly string VersionText = typeof(MqttPublisher).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+
+    /// <summary>Retained online status, first thing on every connection (it replaces the last will a previous loss left).</summary>
+    private async Task<bool> AnnounceOnlineAsync(IMqttClient client, CancellationToken stop)
+    {
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
+            timeout.CancelAfter(_options.PublishTimeout);
+            var online = new MqttApplicationMessageBuilder()
+                .WithTopic(Topics.ServiceStatus)
+                .WithPayload(ServiceStatusPayload(StatusStates.Online, null))
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+                .WithRetainFlag()
+                .Build();
+            await client.PublishAsync(online, timeout.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e)
+        {
+            if (!stop.IsCancellationRequested)
+                CountFailure("connection_lost", $"lost MQTT broker {Broker} while announcing online status: {Innermost(e).Message}");
+            return false;
+        }
+    }
 
     /// <summary>Clean stop: retained offline status, then DISCONNECT, which tells the broker not to send the last will.</summary>
     private async Task SayGoodbyeAsync(IMqttClient client)

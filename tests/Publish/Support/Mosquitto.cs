@@ -15,6 +15,10 @@ internal sealed class Mosquitto : IDisposable
     public Mosquitto(bool persistence = false, (string User, string Password)? account = null)
     {
         _folder = Directory.CreateTempSubdirectory("maskstream-mosquitto-").FullName;
+        // mosquitto started as root drops to the 'mosquitto' user, which must still read the password file and write
+        // the persistence database here.
+        if (!OperatingSystem.IsWindows())
+            File.SetUnixFileMode(_folder, (UnixFileMode)0b111_111_111);
         Port = FreePort();
         var lines = new List<string>
         {
@@ -28,6 +32,8 @@ internal sealed class Mosquitto : IDisposable
         {
             var passwords = Path.Combine(_folder, "passwd");
             Run("mosquitto_passwd", $"-c -b {passwords} {a.User} {a.Password}");
+            if (!OperatingSystem.IsWindows())
+                File.SetUnixFileMode(passwords, (UnixFileMode)0b110_100_100);
             lines.Add("allow_anonymous false");
             lines.Add($"password_file {passwords}");
         }

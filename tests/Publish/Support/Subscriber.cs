@@ -12,7 +12,8 @@ internal sealed class Subscriber : IDisposable
 
     public Subscriber(int port, string topic = "maskstream/#", string? persistentId = null)
     {
-        var session = persistentId is null ? "" : $"-c -i {persistentId} ";
+        // Always a client id: MQTTnet's embedded broker refuses the empty id mosquitto_sub sends by default over MQTT 3.1.1.
+        var session = persistentId is null ? $"-i sub-{Guid.NewGuid():N} " : $"-c -i {persistentId} ";
         _process = Process.Start(new ProcessStartInfo("mosquitto_sub", $"-h 127.0.0.1 -p {port} {session}-t {topic} -v -q 1")
         {
             RedirectStandardOutput = true,
@@ -61,7 +62,7 @@ internal sealed class Subscriber : IDisposable
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         while (!_messages.Any(m => m.Topic == probeTopic))
         {
-            using (var pub = Process.Start(new ProcessStartInfo("mosquitto_pub", $"-h 127.0.0.1 -p {port} -t {probeTopic} -m ready -q 1")
+            using (var pub = Process.Start(new ProcessStartInfo("mosquitto_pub", $"-h 127.0.0.1 -p {port} -i probe-{Guid.NewGuid():N} -t {probeTopic} -m ready -q 1")
                    { UseShellExecute = false, RedirectStandardError = true })!)
                 await pub.WaitForExitAsync(cts.Token);
             await Task.Delay(100, cts.Token);

@@ -1,0 +1,52 @@
+using System.Text.Json;
+using MaskStream.Core.Masks;
+using MaskStream.Publish.Mqtt;
+using MaskStream.Publish.Payloads;
+using MaskStream.Publish.Tests.Mqtt;
+using MaskStream.Publish.Tests.Support;
+
+namespace MaskStream.Publish.Tests;
+
+public sealed class EmbeddedBrokerTests
+{
+    [Fact]
+    public async Task RoundTrip_PublisherToEmbeddedBrokerToMosquittoSub()
+    {
+        await using var broker = new EmbeddedBroker("127.0.0.1", port: 0);
+        await broker.StartAsync();
+        Assert.True(broker.IsStarted);
+        using var subscriber = new Subscriber(broker.Port);
+        await subscriber.WaitSubscribedAsync(broker.Port);
+        var options = MqttPublisherTests.Options(broker.Port, "embedded-test") with { Mode = MqttMode.Embedded };
+        await using var publisher = new MqttPublisher(options, TestFrames.ClassNames);
+        await publisher.StartAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
+
+        for (var i = 0; i < 5; i++)
+            publisher.PublishObjects(TestFrames.Make("door", i));
+        publisher.PublishCameraStatus("door", "online", 10, null);
+        Assert.True(await publisher.FlushAsync(TimeSpan.FromSeconds(30)));
+        await subscriber.WaitForAsync(m => m.Count(x => x.Topic.StartsWith("maskstream/door/", StringComparison.Ordinal)) >= 6,
+            TimeSpan.FromSeconds(30), "5 frames and a status");
+
+        var frames = subscriber.Payloads("maskstream/door/objects").Select(p => JsonSerializer.Deserialize(p, PayloadJsonContext.Default.ObjectsMessage)!).ToList();
+        Assert.Equal([0L, 1, 2, 3, 4], frames.Select(f => f.Frame));
+        Assert.Equal(TestFrames.PersonMask(4), RleMask.FromCompressedString(frames[4].Objects[0].Mask!.Counts, TestFrames.Height, TestFrames.Width));
+        Assert.Equal(6, publisher.PublishedCount);
+
+        await publisher.StopAsync(TimeSpan.FromSeconds(5));
+        await broker.StopAsync();
+        Assert.False(broker.IsStarted);
+    }
+
+    [Fact]
+    public async Task PortInUse_ClearErrorNamingTheAddress()
+    {
+        await using var first = new EmbeddedBroker("127.0.0.1", port: 0);
+        await first.StartAsync();
+        await using var second = new EmbeddedBroker("127.0.0.1", first.Port);
+
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(second.StartAsync);
+
+        Assert.StartsWith($"embedded MQTT broker cannot listen on 127.0.0.1:{first.Port}: ", e.Message, StringComparison.Ordinal);
+    }
+}
