@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using MaskStream.Core.Frames;
 using OpenCvSharp;
@@ -12,9 +11,8 @@ internal static class Fixtures
     public static JsonElement TorchvisionOps { get; } =
         JsonDocument.Parse(File.ReadAllBytes(Path.Combine(Dir, "torchvision_ops.json"))).RootElement;
 
-    /// <summary>The repository root, from this source file's location (tests run from an artifacts folder elsewhere).</summary>
-    public static string RepoRoot([CallerFilePath] string source = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(source)!, "..", "..", ".."));
+    /// <summary>The repository root (tests may run from an artifacts folder elsewhere).</summary>
+    public static string RepoRoot() => MaskStream.Testing.RepositoryRoot.Path;
 
     public static float[] Floats(this JsonElement e) => e.EnumerateArray().Select(v => v.GetSingle()).ToArray();
 

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using MaskStream.Core.Masks;
 using MaskStream.Service.Cli;
@@ -33,8 +32,7 @@ public sealed class DetectModelFixture : IDisposable
         if (Directory.Exists(Root)) Directory.Delete(Root, recursive: true);
     }
 
-    private static string RepoRoot([CallerFilePath] string source = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(source)!, "..", "..", ".."));
+    private static string RepoRoot() => MaskStream.Testing.RepositoryRoot.Path;
 }
 
 /// <summary><c>maskstream detect</c> end to end, in-process (and once through the executable for the exit code).</summary>
