@@ -9,6 +9,7 @@ root.Subcommands.Add(RunCommand.Create());
 root.Subcommands.Add(DatasetCommand.Create());
 root.Subcommands.Add(EvalCommand.Create());
 root.Subcommands.Add(DetectCommand.Create());
+root.Subcommands.Add(TrackCommand.Create());
 root.SetAction((parseResult, ct) => RunCommand.RunDefaultAsync(parseResult, ct));
 root.TreatUnmatchedTokensAsErrors = false;
 

@@ -1,0 +1,63 @@
+using System.CommandLine;
+using MaskStream.Detector;
+
+namespace MaskStream.Service.Cli;
+
+/// <summary>The detector's options shared by the offline verbs (<c>--model</c>, <c>--device</c>, <c>--threads</c>,
+/// <c>--min-score</c>), added to a command and read back as <see cref="DetectorOptions"/>.</summary>
+internal sealed class DetectorArguments
+{
+    private readonly Option<string> _model = new("--model") { Description = "Model directory (model.json + ONNX graphs, from tools/model/export.py).", Required = true };
+    private readonly Option<string> _device = new("--device") { Description = "cpu or cuda (the CUDA build of ONNX Runtime).", DefaultValueFactory = _ => "cpu" };
+    private readonly Option<int> _threads = new("--threads") { Description = "ONNX Runtime and kernel threads (0 = all cores).", DefaultValueFactory = _ => 2 };
+    private readonly Option<float> _minScore;
+
+    /// <param name="command">Receives the options: --model first, the others after the caller's own.</param>
+    /// <param name="minScoreDescription">What <c>--min-score</c> means for this verb.</param>
+    public DetectorArguments(Command command, string minScoreDescription)
+    {
+        _minScore = new Option<float>("--min-score") { Description = minScoreDescription, DefaultValueFactory = _ => 0f };
+        command.Options.Add(_model);
+    }
+
+    /// <summary>Adds --device, --threads and --min-score (after the verb's own options, for --help).</summary>
+    public void AddTuningOptions(Command command)
+    {
+        command.Options.Add(_device);
+        command.Options.Add(_threads);
+        command.Options.Add(_minScore);
+    }
+
+    /// <exception cref="CliException">A value out of range, naming the option and what is allowed.</exception>
+    public DetectorOptions ReadOptions(ParseResult r)
+    {
+        string device = r.GetValue(_device)!;
+        int threads = r.GetValue(_threads);
+        float minScore = r.GetValue(_minScore);
+        return new DetectorOptions
+        {
+            Device = device.ToLowerInvariant() switch
+            {
+                "cpu" => DetectorDevice.Cpu,
+                "cuda" => DetectorDevice.Cuda,
+                _ => throw new CliException($"--device {device}: expected cpu or cuda"),
+            },
+            IntraOpThreads = threads is >= 0 and <= 256 ? threads : throw new CliException($"--threads {threads}: expected 0..256"),
+            ScoreThreshold = minScore is >= 0f and <= 1f ? minScore : throw new CliException($"--min-score {minScore}: expected a number in [0, 1]"),
+        };
+    }
+
+    /// <exception cref="CliException">The model directory is missing or not a model, naming it.</exception>
+    public Detector.Detector Load(ParseResult r, DetectorOptions options)
+    {
+        string model = r.GetValue(_model)!;
+        try
+        {
+            return Detector.Detector.Load(model, options);
+        }
+        catch (DetectorException e)
+        {
+            throw new CliException($"--model {model}: {e.Message}", e);
+        }
+    }
+}

@@ -1,0 +1,174 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using MaskStream.Core.Objects;
+using MaskStream.Tracking;
+using OpenCvSharp;
+
+namespace MaskStream.Service.Cli;
+
+/// <summary>
+/// <c>maskstream track</c>: the detector and a tracker offline on a video. Writes MOTChallenge rows that
+/// <c>maskstream eval mot</c> scores against a <c>dataset mot</c> gt.txt, and on request the objects as JSON lines
+/// (the <c>detect</c> contract plus track fields) and an annotated video.
+/// </summary>
+public static class TrackCommand
+{
+    /// <summary>The frame rate assumed for images, which carry none (also the tracker's, without --fps).</summary>
+    private const double ImageFrameRate = 30;
+
+    public static Command Create()
+    {
+        var cmd = new Command("track", "Detect and track objects through a video offline; write MOTChallenge rows and optionally JSON lines and an annotated video.");
+        var detector = new DetectorArguments(cmd,
+            "Drop detections scoring below this, before the mask and keypoint heads (0 keeps all the model keeps; the tracker ignores scores below Tracking:LowScoreThreshold anyway).");
+        var input = new Option<string>("--input") { Description = "A video file (or a folder of images, in name order, as MOTChallenge's img1).", Required = true };
+        var output = new Option<string>("--output")
+        {
+            Description = "MOTChallenge text: a row frame,id,x,y,w,h,score,class,-1,-1 per tracked object per frame (frames from 1; x,y,w,h in pixels, as dataset mot's gt.txt).",
+            Required = true,
+        };
+        var tracker = new Option<string>("--tracker") { Description = "byte (ByteTrack: motion model, two-stage association) or iou (the greedy IoU baseline).", DefaultValueFactory = _ => "byte" };
+        var jsonl = new Option<string?>("--jsonl") { Description = "Also write JSON lines: the detect format (frames from 0) whose objects are the frame's tracks, with track_id, track_state and age." };
+        var video = new Option<string?>("--video") { Description = "Also write an annotated MPEG-4 video (masks, boxes, track ids, skeletons; one colour per track) to this .mp4 file." };
+        var fps = new Option<double?>("--fps") { Description = $"Frames per second, for the tracker's buffers given in seconds. Default: the video's own, {ImageFrameRate} for images." };
+        foreach (var o in new Option[] { input, output, tracker, jsonl, video, fps }) cmd.Options.Add(o);
+        detector.AddTuningOptions(cmd);
+        cmd.SetAction((r, ct) => Task.FromResult(Run(detector, r,
+            new Settings(r.GetValue(input)!, r.GetValue(output)!, r.GetValue(tracker)!, r.GetValue(jsonl), r.GetValue(video), r.GetValue(fps)), ct)));
+        return cmd;
+    }
+
+    private enum TrackerKind
+    {
+        Byte,
+        Iou,
+    }
+
+    private sealed record Settings(string Input, string Output, string Tracker, string? Jsonl, string? Video, double? Fps);
+
+    private static int Run(DetectorArguments arguments, ParseResult r, Settings s, CancellationToken ct)
+    {
+        var kind = s.Tracker.ToLowerInvariant() switch
+        {
+            "byte" => TrackerKind.Byte,
+            "iou" => TrackerKind.Iou,
+            _ => throw new CliException($"--tracker {s.Tracker}: expected byte or iou"),
+        };
+        if (s.Fps is { } f && !(f > 0 && double.IsFinite(f)))
+            throw new CliException($"--fps {f.ToString(CultureInfo.InvariantCulture)}: expected a positive number of frames per second");
+        var options = arguments.ReadOptions(r);
+        var source = FrameInput.Open(s.Input);
+        double frameRate = s.Fps ?? source.FrameRate ?? ImageFrameRate;
+        IMultiObjectTracker tracker = kind == TrackerKind.Byte
+            ? new ByteTracker(new TrackerOptions(), frameRate)
+            : new IouTracker(new TrackerOptions(), frameRate);
+        using var detector = arguments.Load(r, options);
+        var classes = detector.Manifest.Classes;
+        using var mot = CreateText(s.Output);
+        using var jsonl = s.Jsonl is null ? null : CreateText(s.Jsonl);
+        VideoWriter? writer = null;
+        var annotator = new Annotator(detector.Manifest);
+        var progress = Console.IsOutputRedirected ? null : new ProgressLine(Console.Out);
+        var ids = new HashSet<long>();
+        int count = 0, rows = 0;
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            foreach (var (index, name, mat) in source.Frames())
+            {
+                ct.ThrowIfCancellationRequested();
+                using (mat)
+                {
+                    DetectedFrame detected;
+                    using (var frame = FrameInput.ToFrame(mat, index, "track"))
+                    {
+                        var result = detector.Detect([frame])[0];
+                        if (!result.IsSuccess) throw new CliException($"{name ?? s.Input} frame {index}: {result.Error}");
+                        detected = result.Detected!;
+                    }
+                    var tracked = tracker.Update(detected).Frame;
+                    foreach (var o in tracked.Objects)
+                    {
+                        mot.Write(MotRow(index + 1, o));
+                        mot.Write('\n');
+                        ids.Add(o.TrackId);
+                    }
+                    rows += tracked.Objects.Length;
+                    jsonl?.Write(ResultJson.Tracks(index, tracked.Info, tracked.Objects, classes) + "\n");
+                    if (s.Video is not null)
+                    {
+                        annotator.Draw(mat, tracked);
+                        writer ??= AnnotatedVideo.Open(s.Video, mat.Size(), frameRate);
+                        writer.Write(mat);
+                    }
+                    count++;
+                    progress?.Report(count, clock.Elapsed, tracked.Objects.Length, ids.Count);
+                }
+            }
+        }
+        finally
+        {
+            writer?.Dispose();
+        }
+        var elapsed = clock.Elapsed;
+        progress?.Finish(count, elapsed, ids.Count);
+        string skipped = tracker.SkippedDetections > 0 ? $", {tracker.SkippedDetections} detections skipped (empty or NaN boxes)" : "";
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"track ({kind.ToString().ToLowerInvariant()}): {count} frames, {ids.Count} tracks, {rows} rows{skipped} -> {s.Output} ({elapsed.TotalSeconds:F1} s, {Fps(count, elapsed):F1} fps)"));
+        return 0;
+    }
+
+    /// <summary>
+    /// One MOTChallenge row without its newline: <c>frame,id,x,y,w,h,score,class,-1,-1</c>. The detector's xyxy box is in
+    /// continuous pixels (pixel i spans [i, i+1)), so x = x1 and w = x2 − x1 with no ±1: the same frame as gt.txt, whose
+    /// x,y,w,h (pycocotools' toBbox of the mask) are the first pixel and the pixel count, i.e. the continuous box of
+    /// those pixels.
+    /// </summary>
+    /// <param name="frame">MOTChallenge frame number, from 1.</param>
+    internal static string MotRow(int frame, TrackedObject o)
+    {
+        var d = o.Detection;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{frame},{o.TrackId},{d.Box.X1:0.##},{d.Box.Y1:0.##},{d.Box.Width:0.##},{d.Box.Height:0.##},{d.Score:0.####},{d.ClassId},-1,-1");
+    }
+
+    private static StreamWriter CreateText(string path)
+    {
+        string? dir = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (dir is not null) Directory.CreateDirectory(dir);
+        return new StreamWriter(path, false, new UTF8Encoding(false));
+    }
+
+    private static double Fps(int frames, TimeSpan elapsed) => elapsed.TotalSeconds > 0 ? frames / elapsed.TotalSeconds : 0;
+
+    /// <summary>A line rewritten in place on a terminal, at most four times a second so printing costs nothing.</summary>
+    internal sealed class ProgressLine(TextWriter output)
+    {
+        private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
+        private TimeSpan? _last;
+        private int _tracksNow;
+
+        public void Report(int frames, TimeSpan elapsed, int tracksNow, int tracksSeen)
+        {
+            _tracksNow = tracksNow;
+            if (_last is { } last && elapsed - last < Interval) return;
+            _last = elapsed;
+            Write(frames, elapsed, tracksSeen);
+        }
+
+        /// <summary>Shows the final figures and ends the line, so the summary starts on its own.</summary>
+        public void Finish(int frames, TimeSpan elapsed, int tracksSeen)
+        {
+            if (_last is null) return;
+            Write(frames, elapsed, tracksSeen);
+            output.Write('\n');
+        }
+
+        // Trailing blanks wipe the end of a longer previous line.
+        private void Write(int frames, TimeSpan elapsed, int tracksSeen) =>
+            output.Write(string.Create(CultureInfo.InvariantCulture,
+                $"\rtrack: {frames} frames, {Fps(frames, elapsed):F1} fps, {_tracksNow} tracks now, {tracksSeen} seen   "));
+    }
+}
