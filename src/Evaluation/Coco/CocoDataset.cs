@@ -3,7 +3,8 @@ namespace MaskStream.Evaluation.Coco;
 /// <summary>An image of a COCO ground-truth set; <see cref="FileName"/> is how detector output finds it.</summary>
 public sealed record CocoImage(long Id, int Width, int Height, string? FileName = null);
 
-public sealed record CocoCategory(long Id, string Name);
+/// <summary>A category; <see cref="HasKeypoints"/> when it lists <c>keypoints</c> names (COCO's person).</summary>
+public sealed record CocoCategory(long Id, string Name, bool HasKeypoints = false);
 
 /// <summary>An [x, y, w, h] box in image pixels, as COCO writes it.</summary>
 public readonly record struct CocoBox(double X, double Y, double W, double H);

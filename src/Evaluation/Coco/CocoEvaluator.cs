@@ -21,7 +21,7 @@ public static class CocoEvaluator
         int maxDetLast = p.MaxDets.Max();
 
         long[] imgIds = [.. groundTruth.Images.Select(i => i.Id).Distinct().Order()];
-        long[] catIds = [.. groundTruth.Categories.Select(c => c.Id).Distinct().Order()];
+        long[] catIds = [.. EvaluatedCategories(groundTruth, iouType).Distinct().Order()];
         var imgIndex = new Dictionary<long, int>(imgIds.Length);
         for (int i = 0; i < imgIds.Length; i++)
             imgIndex[imgIds[i]] = i;
@@ -160,6 +160,21 @@ public static class CocoEvaluator
             objects[n] = o;
         }
         return objects;
+    }
+
+    /// <summary>
+    /// The categories COCOeval runs over (its default: all). For keypoints, a ground truth that mixes
+    /// classes evaluates only the categories that define keypoints, as COCO's own person_keypoints
+    /// files hold only the person category (pycocotools would fail on annotations without
+    /// <c>num_keypoints</c>); with no such category, all.
+    /// </summary>
+    internal static IEnumerable<long> EvaluatedCategories(CocoGroundTruth groundTruth, CocoIouType iouType)
+    {
+        bool anyKeypoints = false;
+        foreach (var c in groundTruth.Categories) anyKeypoints |= c.HasKeypoints;
+        foreach (var c in groundTruth.Categories)
+            if (iouType != CocoIouType.Keypoints || !anyKeypoints || c.HasKeypoints)
+                yield return c.Id;
     }
 
     /// <summary>annToRLE for every object that needs a mask, in parallel.</summary>

@@ -51,7 +51,8 @@ public static class CocoJson
         {
             string ctx = $"{source}: categories[{i}]";
             categories.Add(new CocoCategory(Id(el, "id", ctx),
-                el.TryGetProperty("name", out var nm) && nm.ValueKind == JsonValueKind.String ? nm.GetString()! : ""));
+                el.TryGetProperty("name", out var nm) && nm.ValueKind == JsonValueKind.String ? nm.GetString()! : "",
+                el.TryGetProperty("keypoints", out var kn) && kn.ValueKind == JsonValueKind.Array && kn.GetArrayLength() > 0));
         }
         var imageIds = images.Select(im => im.Id).ToHashSet();
         var categoryIds = categories.Select(c => c.Id).ToHashSet();

@@ -29,6 +29,7 @@ internal static class DetectJsonl
             byBaseName[baseName] = byBaseName.ContainsKey(baseName) ? null : image.Id;
         }
         var categoryIds = groundTruth.Categories.Select(c => c.Id).ToHashSet();
+        var keypointCategoryIds = groundTruth.Categories.Where(c => c.HasKeypoints).Select(c => c.Id).ToHashSet();
 
         var results = new List<CocoResult>();
         int lineNumber = 0;
@@ -81,7 +82,15 @@ internal static class DetectJsonl
                         result = result with { Segmentation = CocoJson.Segmentation(mask, octx) };
                         break;
                     case CocoIouType.Keypoints:
-                        result = result with { Keypoints = Keypoints(CocoJson.Required(obj, "keypoints", octx), octx) };
+                        // The detector reports keypoints only for its keypoint class; other objects
+                        // are not keypoint detections (and their categories are not evaluated).
+                        if (!obj.TryGetProperty("keypoints", out var kps) || kps.ValueKind == JsonValueKind.Null)
+                        {
+                            if (keypointCategoryIds.Count > 0 && !keypointCategoryIds.Contains(categoryId))
+                                continue;
+                            throw new EvaluationInputException($"{octx}: field 'keypoints' is missing; keypoint evaluation needs it.");
+                        }
+                        result = result with { Keypoints = Keypoints(kps, octx) };
                         break;
                 }
                 results.Add(result);

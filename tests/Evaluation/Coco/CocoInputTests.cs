@@ -123,4 +123,43 @@ public sealed class CocoInputTests : IDisposable
         for (int i = 0; i < expected.Length; i++)
             Assert.True(Math.Abs(expected[i] - stats[i]) <= 1e-9, string.Create(CultureInfo.InvariantCulture, $"stats[{i}]: {expected[i]} vs {stats[i]}"));
     }
+
+    [Fact]
+    public void DetectJsonl_KeypointsWithOtherClassesPresent_EvaluatesTheKeypointCategoryOnly()
+    {
+        // keypoints_random_a (person only) plus a "car" category with ground truth and detections
+        // that carry no keypoints, as the detector writes them: the keypoint stats must stay
+        // pycocotools' own.
+        var s = Fixtures.Scenario("cocoeval_keypoints.json", "keypoints_random_a");
+        var gt = CocoJson.ReadGroundTruth(s.GetProperty("gt"), "gt");
+        Assert.Contains(gt.Categories, c => c.HasKeypoints);
+        long carId = gt.Categories.Max(c => c.Id) + 1;
+        long annId = gt.Annotations.Max(a => a.Id) + 1;
+        gt = gt with
+        {
+            Images = [.. gt.Images.Select(i => i with { FileName = $"img{i.Id}.png" })],
+            Categories = [.. gt.Categories, new CocoCategory(carId, "car")],
+            Annotations = [.. gt.Annotations, .. gt.Images.Select((im, k) => new CocoAnnotation
+            {
+                Id = annId + k, ImageId = im.Id, CategoryId = carId, Bbox = new CocoBox(1, 1, 30, 20), Area = 600,
+            })],
+        };
+        var lines = new StringBuilder();
+        foreach (var d in s.GetProperty("dt").EnumerateArray())
+        {
+            var k = Fixtures.Doubles(d.GetProperty("keypoints"));
+            var keypoints = Enumerable.Range(0, k.Length / 3).Select(j => new[] { k[3 * j], k[3 * j + 1], k[3 * j + 2] }).ToArray();
+            string source = $"img{d.GetProperty("image_id").GetInt64()}.png";
+            var person = new { class_id = d.GetProperty("category_id").GetInt64(), @class = "person", score = d.GetProperty("score").GetDouble(), bbox = new[] { 0.0, 0, 1, 1 }, keypoints };
+            var car = new { class_id = carId, @class = "car", score = 0.9, bbox = new[] { 1.0, 1, 31, 21 } };
+            lines.AppendLine(JsonSerializer.Serialize(new { frame = 0, source, width = 0, height = 0, objects = new object[] { person, car } }));
+        }
+        var results = CocoJson.ReadDetectionsFile(Write("det.jsonl", lines.ToString()), gt, CocoIouType.Keypoints);
+
+        Assert.DoesNotContain(results, r => r.CategoryId == carId);
+        var stats = CocoEvaluator.Evaluate(gt, results, CocoIouType.Keypoints).Stats;
+        var expected = Fixtures.Doubles(s.GetProperty("stats"));
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(Math.Abs(expected[i] - stats[i]) <= 1e-9, string.Create(CultureInfo.InvariantCulture, $"stats[{i}]: {expected[i]} vs {stats[i]}"));
+    }
 }
