@@ -32,6 +32,7 @@ public sealed class ByteTracker : IMultiObjectTracker
     private readonly List<Track> _leftTracked = new(64);
     private readonly List<Track> _tentative = new(64);
     private readonly List<int> _leftHigh = new(64);
+    private int _frameWidth, _frameHeight;
 
     /// <param name="options">Validated here: an invalid value throws <see cref="ArgumentException"/> with one line naming it.</param>
     /// <param name="frameRate">The camera's frames per second, for durations given in seconds.</param>
@@ -60,6 +61,8 @@ public sealed class ByteTracker : IMultiObjectTracker
         int elapsed = _book.Advance(frame.Info);
         int skipped = _book.SelectValid(frame.Detections, _valid);
         SplitByScore(frame);
+        _frameWidth = frame.Info.Width;
+        _frameHeight = frame.Info.Height;
         Predict(elapsed, frame.Info.Width, frame.Info.Height);
         AssociateHighScore(frame);
         AssociateLowScore(frame);
@@ -98,7 +101,13 @@ public sealed class ByteTracker : IMultiObjectTracker
         {
             for (int s = 0; s < steps; s++)
             {
-                if (t.State != TrackState.Tracked || s > 0) t.Kalman.Mean[7] = 0;
+                if (t.State != TrackState.Tracked || s > 0)
+                {
+                    // Ours: the aspect stops changing too, or a track lost while shrinking behind an edge goes on
+                    // narrowing to nothing and can never be re-found.
+                    t.Kalman.Mean[6] = 0;
+                    t.Kalman.Mean[7] = 0;
+                }
                 t.Kalman = KalmanFilter.Predict(t.Kalman);
             }
             t.PredictedBox = t.Kalman.Box.Clip(width, height);
@@ -170,21 +179,14 @@ public sealed class ByteTracker : IMultiObjectTracker
         if (_pool.Count == 0 || _leftHigh.Count == 0 || _growthPerFrame <= 0) return;
 
         _matcher.Begin(_pool.Count, _leftHigh.Count);
-        double widest = 0;
         for (int r = 0; r < _pool.Count; r++)
         {
             var t = _pool[r];
             double g = Math.Min(_growthPerFrame * (_book.Tick - t.LastMatchTick), MaxSearchGrowth);
-            widest = Math.Max(widest, g);
             _matcher.SetRow(r, Widen(t.PredictedBox, g), t.ClassId, null);
         }
-        // One widening for all detections: the widest any lost track uses, so a detection is compared alike with all.
-        for (int c = 0; c < _leftHigh.Count; c++)
-        {
-            var d = frame.Detections[_leftHigh[c]];
-            _matcher.SetCol(c, Widen(d.Box, widest), d.ClassId, d.Score, null);
-        }
-        _matcher.Solve(_options.MatchThreshold, _options.FuseScore, useMasks: false);
+        SetColumns(frame, _leftHigh, masks: false);
+        _matcher.Solve(_options.MatchThreshold, _options.FuseScore, useMasks: false, coverage: true);
 
         var colForRow = _matcher.ColForRow;
         for (int r = 0; r < _pool.Count; r++)
@@ -253,6 +255,9 @@ public sealed class ByteTracker : IMultiObjectTracker
             if (t.State == TrackState.Lost && _book.Tick - t.LastMatchTick > _lostBufferFrames) _book.Remove(t);
             // A prediction that collapsed (height ≤ 0 after long extrapolation) can no longer match anything.
             else if (t.State == TrackState.Lost && !(t.Kalman.Mean[3] > 0)) _book.Remove(t);
+            // Ours: a track whose prediction has left the frame walked out of it; kept, it would take the next
+            // object walking in at that edge under its id.
+            else if (t.State == TrackState.Lost && MostlyOutside(t.Kalman.Box, _frameWidth, _frameHeight)) _book.Remove(t);
         }
     }
 
@@ -294,7 +299,29 @@ public sealed class ByteTracker : IMultiObjectTracker
     private void Apply(Track t, DetectedFrame frame, int detectionIndex)
     {
         var d = frame.Detections[detectionIndex];
-        t.Kalman = KalmanFilter.Update(t.Kalman, Xyah.FromBox(d.Box));
+        if (t.State == TrackState.New)
+        {
+            t.Kalman = KalmanFilter.Update(t.Kalman, Xyah.FromBox(d.Box));
+        }
+        else
+        {
+            var predicted = t.Kalman.Box;
+            var measured = Occlusion.Measurement(d.Box, predicted, out bool occluded);
+            t.Kalman = KalmanFilter.Update(t.Kalman, Xyah.FromBox(measured));
+            if (occluded)
+            {
+                // The box shrank because something covers part of the object, not because the object shrinks.
+                t.Kalman.Mean[6] = 0;
+                t.Kalman.Mean[7] = 0;
+            }
+        }
         _book.Matched(t, d, frame.Info.FrameNumber);
+    }
+
+    private static bool MostlyOutside(in Core.Geometry.BoxF box, int width, int height)
+    {
+        float area = box.Area;
+        if (!(area > 0) || width <= 0 || height <= 0) return false;
+        return box.Clip(width, height).Area < 0.25f * area;
     }
 }

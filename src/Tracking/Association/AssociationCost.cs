@@ -30,6 +30,30 @@ internal static class AssociationCost
     }
 
     /// <summary>
+    /// 1 − the share of each detection box that lies inside each track box (intersection over the detection's
+    /// area), +∞ across classes. For a track's widened search area, where a detection should count as found
+    /// when it lies within the area however small it is (a person's first sliver stepping out from behind a
+    /// pillar), which IoU would rate as a poor match because the area is large.
+    /// </summary>
+    public static void CoverageDistance(ReadOnlySpan<BoxF> trackBoxes, ReadOnlySpan<int> trackClasses,
+        ReadOnlySpan<BoxF> detectionBoxes, ReadOnlySpan<int> detectionClasses, Span<double> cost)
+    {
+        int cols = detectionBoxes.Length;
+        for (int r = 0; r < trackBoxes.Length; r++)
+        {
+            var row = cost.Slice(r * cols, cols);
+            BoxF tb = trackBoxes[r];
+            int tc = trackClasses[r];
+            for (int c = 0; c < cols; c++)
+            {
+                if (detectionClasses[c] != tc) { row[c] = double.PositiveInfinity; continue; }
+                float area = detectionBoxes[c].Area;
+                row[c] = area > 0f ? 1.0 - BoxF.IntersectionArea(tb, detectionBoxes[c]) / area : 1.0;
+            }
+        }
+    }
+
+    /// <summary>
     /// 1 − mask IoU (pycocotools semantics, straight from the runs) where both masks exist and have one size,
     /// replacing the entries <see cref="IouDistance"/> wrote; pairs whose class differs stay forbidden.
     /// Pairs whose boxes do not overlap (box cost 1) are left as they are, so no runs are walked for them.

@@ -66,7 +66,7 @@ internal sealed class Matcher
 
     /// <summary>Builds the cost matrix and solves it; pairs costing more than <paramref name="costLimit"/> are never matched.</summary>
     /// <returns>Number of matched pairs.</returns>
-    public int Solve(double costLimit, bool fuseScore, bool useMasks)
+    public int Solve(double costLimit, bool fuseScore, bool useMasks, bool coverage = false)
     {
         int rows = Rows, cols = Cols;
         if (rows == 0 || cols == 0)
@@ -76,8 +76,12 @@ internal sealed class Matcher
             return 0;
         }
         var cost = _cost.AsSpan(0, rows * cols);
-        AssociationCost.IouDistance(_rowBoxes.AsSpan(0, rows), _rowClasses.AsSpan(0, rows),
-            _colBoxes.AsSpan(0, cols), _colClasses.AsSpan(0, cols), cost);
+        if (coverage)
+            AssociationCost.CoverageDistance(_rowBoxes.AsSpan(0, rows), _rowClasses.AsSpan(0, rows),
+                _colBoxes.AsSpan(0, cols), _colClasses.AsSpan(0, cols), cost);
+        else
+            AssociationCost.IouDistance(_rowBoxes.AsSpan(0, rows), _rowClasses.AsSpan(0, rows),
+                _colBoxes.AsSpan(0, cols), _colClasses.AsSpan(0, cols), cost);
         if (useMasks) AssociationCost.MaskIouDistance(_rowMasks.AsSpan(0, rows), _colMasks.AsSpan(0, cols), cost);
         if (fuseScore) AssociationCost.FuseScore(cost, rows, _colScores.AsSpan(0, cols));
         int matched = _solver.Solve(cost, rows, cols, costLimit, _colForRow.AsSpan(0, rows), _rowForCol.AsSpan(0, cols));
