@@ -166,10 +166,9 @@ public sealed class ByteTracker : IMultiObjectTracker
 
     /// <summary>
     /// Step 2b (ours, after C-BIoU, Yang et al., WACV 2023): lost tracks against the high-score detections that
-    /// nothing took, with both boxes widened on every side by <see cref="TrackerOptions.LostTrackSearchGrowth"/>
-    /// of their size per second lost. A person walking behind a pillar is seen shrinking against its edge, so the
-    /// filter learns too slow a velocity just before losing them, and the prediction falls behind where they
-    /// reappear; the widened boxes still overlap there, where a plain IoU would start a new id.
+    /// nothing took, the track's predicted box widened on every side by <see cref="TrackerOptions.LostTrackSearchGrowth"/>
+    /// of its size per second lost, the cost being 1 − the share of the detection inside that area: a person's
+    /// first sliver stepping out from behind a pillar lies inside it, where its IoU with the large area is poor.
     /// </summary>
     private void AssociateLostWidened(DetectedFrame frame)
     {

@@ -72,8 +72,8 @@ public sealed record TrackerOptions
     public TrackDuration LostTrackBuffer { get; init; } = TrackDuration.FromSeconds(2);
 
     /// <summary>
-    /// How fast the search area of a lost track widens: each side of its predicted box (and of the detections
-    /// it is compared with) moves out by this fraction of the box size per second lost, up to one box size.
+    /// How fast the search area of a lost track widens: each side of its predicted box moves out by this
+    /// fraction of the box size per second lost, up to one box size; a detection mostly inside it is a match.
     /// Lets a track be re-found when the prediction fell behind during an occlusion (see ByteTracker's
     /// <c>AssociateLostWidened</c>). Zero turns the step off (ByteTrack's behaviour). At least 0.
     /// </summary>
