@@ -11,7 +11,13 @@ public static class CliHost
     {
         try
         {
-            return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            // Ctrl-C and SIGTERM cancel the action's token; the service then drains and flushes within
+            // Service:ShutdownTimeout (at most a minute), so allow that before the process is ended regardless.
+            return await root.Parse(args).InvokeAsync(new InvocationConfiguration
+            {
+                EnableDefaultExceptionHandler = false,
+                ProcessTerminationTimeout = TimeSpan.FromSeconds(90),
+            });
         }
         catch (CliException e)
         {

@@ -1,24 +1,24 @@
 using System.CommandLine;
-using System.Diagnostics;
+using System.Globalization;
+using MaskStream.Detector;
 using MaskStream.Ingest;
+using MaskStream.Publish;
+using MaskStream.Publish.Mqtt;
 using MaskStream.Service.Configuration;
+using MaskStream.Service.Pipeline;
 
 namespace MaskStream.Service.Cli;
 
 /// <summary>
-/// <c>maskstream run</c> (also the default with no verb): the service. Settings come from
-/// appsettings.json, the environment and <c>--Section:Key=value</c> overrides.
+/// <c>maskstream run</c> (also the default with no verb): the service. Settings come from appsettings.json, the
+/// environment and <c>--Section:Key=value</c> overrides; they are bound and validated before anything starts.
 /// </summary>
-/// <remarks>
-/// The detector, tracker and MQTT publisher are not built yet (issues 5, 7 and 8): this runs every
-/// configured camera through its frame source and reports frame rates, and says so at start.
-/// </remarks>
 public static class RunCommand
 {
     public static Command Create()
     {
-        var command = new Command("run", "Run the service on the configured cameras (the default verb). " +
-                                         "Override any setting with --Section:Key=value, e.g. --Cameras:0:Uri=synthetic://walkers?seed=3")
+        var command = new Command("run", "Run the service on the configured cameras (the default verb): detect, track and publish over MQTT. " +
+                                         "Override any setting with --Section:Key=value, e.g. --Cameras:0:Uri=synthetic://walkers?seed=3 --Mqtt:Port=1884")
         {
             TreatUnmatchedTokensAsErrors = false,
         };
@@ -31,11 +31,70 @@ public static class RunCommand
 
     private static async Task<int> RunAsync(IReadOnlyList<string> overrides, CancellationToken ct)
     {
-        IReadOnlyList<CameraOptions> cameras;
+        var options = LoadOptions(overrides);
+        using var detector = LoadDetector(options.Detector);
+        var instanceId = options.Service.InstanceId.Length > 0 ? options.Service.InstanceId : null;
+
+        EmbeddedBroker? broker = null;
+        if (options.Mqtt.Mode == MqttMode.Embedded)
+        {
+            broker = new EmbeddedBroker(options.Mqtt.Host, options.Mqtt.Port);
+            try
+            {
+                await broker.StartAsync().ConfigureAwait(false);
+            }
+            catch (InvalidOperationException e)
+            {
+                await broker.DisposeAsync().ConfigureAwait(false);
+                throw new CliException(e.Message, e);
+            }
+        }
         try
         {
-            var configuration = ServiceConfiguration.Load(overrides);
-            cameras = CameraOptions.Bind(configuration);
+            await using var publisher = new MqttPublisher(options.Mqtt, detector.Manifest.Classes, instanceId);
+            try
+            {
+                await publisher.StartAsync(ct).ConfigureAwait(false);
+            }
+            catch (MqttBrokerRefusedException e)
+            {
+                await Console.Error.WriteLineAsync($"maskstream: {e.Message}").ConfigureAwait(false);
+                return 1;
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return 0;
+            }
+
+            PrintBanner(options, publisher, broker is not null);
+            if (options.Service.StartDelay > TimeSpan.Zero)
+            {
+                try
+                {
+                    await Task.Delay(options.Service.StartDelay, ct).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            }
+
+            var pipeline = new ServicePipeline(options, detector, publisher, Console.Out);
+            int opened = await pipeline.RunAsync(ct).ConfigureAwait(false);
+            PrintSummary(pipeline.Cameras, publisher);
+            return opened > 0 || ct.IsCancellationRequested ? 0 : 1;
+        }
+        finally
+        {
+            if (broker is not null)
+                await broker.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static ServiceOptions LoadOptions(IReadOnlyList<string> overrides)
+    {
+        try
+        {
+            return ServiceOptions.Bind(ServiceConfiguration.Load(overrides));
         }
         catch (ConfigurationException e)
         {
@@ -45,85 +104,47 @@ public static class RunCommand
         {
             throw new CliException($"configuration: {e.Message}", e);
         }
-
-        Console.WriteLine($"maskstream {typeof(RunCommand).Assembly.GetName().Version?.ToString(3)}: " +
-                          $"{cameras.Count} camera(s): {string.Join(", ", cameras.Select(c => $"{c.Id} = {UriRedaction.Redact(c.Uri)}"))}");
-        Console.WriteLine("note: the detector, tracker and MQTT publisher are not built yet; " +
-                          "cameras are read and their frame rates reported. Ctrl-C stops.");
-
-        var counters = cameras.Select(c => new CameraCounter(c.Id)).ToArray();
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var readers = cameras.Select((c, i) => ReadCameraAsync(c, counters[i], stop.Token)).ToArray();
-        var progress = ReportProgressAsync(counters, stop.Token);
-
-        await Task.WhenAll(readers).ConfigureAwait(false);
-        await stop.CancelAsync().ConfigureAwait(false);
-        await progress.ConfigureAwait(false);
-        Console.WriteLine();
-
-        int failed = counters.Count(c => c.Error is not null);
-        foreach (var c in counters)
-            Console.WriteLine($"{c.Id}: {c.Frames} frames" + (c.Error is null ? "" : $", error: {c.Error}"));
-        return ct.IsCancellationRequested || failed < counters.Length ? 0 : 1;
     }
 
-    private static async Task ReadCameraAsync(CameraOptions camera, CameraCounter counter, CancellationToken ct)
+    private static Detector.Detector LoadDetector(DetectorSettings settings)
     {
+        var directory = settings.ResolveModel(Directory.GetCurrentDirectory(), AppContext.BaseDirectory)
+            ?? throw new CliException($"{DetectorSettings.Section}:Model = '{settings.Model}': no such model directory " +
+                                      $"(looked in {Directory.GetCurrentDirectory()} and above {AppContext.BaseDirectory}); export one with tools/model/export.py");
         try
         {
-            await using var source = FrameSourceFactory.Open(camera.Id, camera.Uri);
-            await foreach (var frame in source.ReadAsync(ct).ConfigureAwait(false))
-            {
-                using (frame) Interlocked.Increment(ref counter.Frames);
-            }
+            return Detector.Detector.Load(directory, settings.ToDetectorOptions());
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        catch (DetectorException e)
         {
-        }
-        catch (FrameSourceException e)
-        {
-            // One camera's bad URI must not stop the others.
-            counter.Error = e.Message;
-            await Console.Error.WriteLineAsync($"maskstream: {e.Message}").ConfigureAwait(false);
+            throw new CliException($"{DetectorSettings.Section}:Model = '{directory}': {e.Message}", e);
         }
     }
 
-    private static async Task ReportProgressAsync(CameraCounter[] counters, CancellationToken ct)
+    private static void PrintBanner(ServiceOptions options, MqttPublisher publisher, bool embedded)
     {
-        bool terminal = !Console.IsOutputRedirected;
-        var period = terminal ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(10);
-        var last = counters.Select(c => Interlocked.Read(ref c.Frames)).ToArray();
-        var clock = Stopwatch.StartNew();
-        using var timer = new PeriodicTimer(period);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
-            {
-                double seconds = clock.Elapsed.TotalSeconds;
-                clock.Restart();
-                var parts = new string[counters.Length];
-                for (int i = 0; i < counters.Length; i++)
-                {
-                    long now = Interlocked.Read(ref counters[i].Frames);
-                    parts[i] = counters[i].Error is null
-                        ? $"{counters[i].Id} {(now - last[i]) / seconds:0.0} fps, {now} frames"
-                        : $"{counters[i].Id} failed";
-                    last[i] = now;
-                }
-                var line = string.Join(" | ", parts);
-                if (terminal) Console.Write($"\r{line}\u001b[K");
-                else Console.WriteLine(line);
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
+        var version = typeof(RunCommand).Assembly.GetName().Version?.ToString(3);
+        Console.WriteLine($"maskstream {version}: {options.Cameras.Count} camera(s): " +
+                          string.Join(", ", options.Cameras.Select(c => $"{c.Id} = {UriRedaction.Redact(c.Uri)}")));
+        Console.WriteLine(embedded
+            ? $"MQTT: embedded broker on {publisher.Broker}, topics {publisher.Topics.Prefix}/<camera>/objects|events|status"
+            : $"MQTT: broker {publisher.Broker}{(options.Mqtt.UseTls ? " (TLS)" : "")}, topics {publisher.Topics.Prefix}/<camera>/objects|events|status");
+        // MQTTnet's broker refuses the empty client id mosquitto_sub sends by default (over MQTT 3.1.1 and 5 alike):
+        // -I gives it one, the prefix plus its process id.
+        Console.WriteLine($"subscribe: mosquitto_sub -h {options.Mqtt.Host} -p {options.Mqtt.Port} -V mqttv5 -I maskstream-sub- -t '{publisher.Topics.Prefix}/#' -v");
+        Console.WriteLine("Ctrl-C stops (frames in flight are finished and the outbox flushed first).");
     }
 
-    private sealed class CameraCounter(string id)
+    private static void PrintSummary(IReadOnlyList<CameraCounters> cameras, MqttPublisher publisher)
     {
-        public string Id { get; } = id;
-        public long Frames;
-        public volatile string? Error;
+        foreach (var c in cameras)
+        {
+            var drops = c.DropsByReason.Count == 0 ? "0 dropped"
+                : $"{c.Dropped} dropped ({string.Join("; ", c.DropsByReason.Select(d => $"{d.Key} {d.Value}"))})";
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{c.Id}: {c.Read} frames read, {c.Processed} detected, {c.Published} published, {drops}, {c.Failed} failed") +
+                (c.LastError is null ? "" : $"; last error: {c.LastError}"));
+        }
+        Console.WriteLine($"MQTT: {publisher.PublishedCount} messages acknowledged, {publisher.DroppedCount} dropped");
     }
 }

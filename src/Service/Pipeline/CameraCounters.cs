@@ -1,0 +1,58 @@
+using System.Collections.Concurrent;
+
+namespace MaskStream.Service.Pipeline;
+
+/// <summary>One camera's figures, written by the stages and read by the progress line and the status topic.</summary>
+internal sealed class CameraCounters(string id)
+{
+    private readonly ConcurrentDictionary<string, long> _dropsByReason = new(StringComparer.Ordinal);
+    private long _read, _processed, _failed, _published, _objects, _dropped;
+    private volatile string? _lastError;
+
+    public string Id { get; } = id;
+
+    /// <summary>True while frames flow; false before the camera opens, after it ends or fails.</summary>
+    public volatile bool Online;
+
+    /// <summary>Published frames per second over the last progress window (written by the reporter).</summary>
+    public double Fps;
+
+    /// <summary>Active tracks in the camera's latest published frame.</summary>
+    public volatile int Tracks;
+
+    public long Read => Interlocked.Read(ref _read);
+    public long Processed => Interlocked.Read(ref _processed);
+    public long Failed => Interlocked.Read(ref _failed);
+    public long Published => Interlocked.Read(ref _published);
+    public long Objects => Interlocked.Read(ref _objects);
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>The camera's latest problem (passwords redacted), or null.</summary>
+    public string? LastError => _lastError;
+
+    public void CountRead() => Interlocked.Increment(ref _read);
+    public void CountProcessed() => Interlocked.Increment(ref _processed);
+
+    public void CountPublished(int objects)
+    {
+        Interlocked.Increment(ref _published);
+        Interlocked.Add(ref _objects, objects);
+    }
+
+    public void CountDrop(string reason)
+    {
+        Interlocked.Increment(ref _dropped);
+        _dropsByReason.AddOrUpdate(reason, 1, static (_, n) => n + 1);
+    }
+
+    /// <summary>A frame the detector could not process: counted, and its reason becomes the camera's last error.</summary>
+    public void CountFailure(string error)
+    {
+        Interlocked.Increment(ref _failed);
+        _lastError = error;
+    }
+
+    public void SetError(string error) => _lastError = error;
+
+    public IReadOnlyDictionary<string, long> DropsByReason => _dropsByReason;
+}

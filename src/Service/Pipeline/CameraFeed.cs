@@ -1,0 +1,36 @@
+using System.Threading.Channels;
+using MaskStream.Core.Frames;
+using MaskStream.Ingest;
+
+namespace MaskStream.Service.Pipeline;
+
+/// <summary>An opened camera and the bounded queue between its reader and the detector stage.</summary>
+internal sealed class CameraFeed
+{
+    /// <summary>Why a live camera's frame was dropped: the detector fell behind and the queue was full.</summary>
+    public const string QueueFull = "queue_full";
+
+    public CameraFeed(IFrameSource source, CameraCounters counters, int capacity)
+    {
+        Source = source;
+        Counters = counters;
+        // A live camera keeps moving while we are behind: keep its newest frames. A file or finite source is read as
+        // fast as we go and must lose nothing, so its reader waits.
+        var options = new BoundedChannelOptions(capacity)
+        {
+            FullMode = source.IsLive ? BoundedChannelFullMode.DropOldest : BoundedChannelFullMode.Wait,
+            SingleWriter = true,
+            SingleReader = true,
+        };
+        Frames = Channel.CreateBounded<Frame>(options, dropped =>
+        {
+            dropped.Dispose();
+            counters.CountDrop(QueueFull);
+        });
+    }
+
+    public IFrameSource Source { get; }
+    public CameraCounters Counters { get; }
+    public Channel<Frame> Frames { get; }
+    public string Id => Counters.Id;
+}

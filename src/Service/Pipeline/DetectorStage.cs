@@ -1,0 +1,138 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using MaskStream.Core.Frames;
+using MaskStream.Core.Objects;
+
+namespace MaskStream.Service.Pipeline;
+
+/// <summary>
+/// Batches frames across cameras (up to <c>maxBatch</c>, waiting at most <c>maxWait</c> for a batch to fill) into one
+/// <see cref="Detector.Detector.Detect"/> call. Cameras are visited round-robin, one frame each per pass, so a fast
+/// camera cannot starve the others, and each camera's frames leave in the order they came. A frame the detector
+/// cannot process is counted on its camera and skipped. Every frame taken from a queue is disposed here, once.
+/// </summary>
+internal sealed class DetectorStage(
+    Detector.Detector detector,
+    IReadOnlyList<CameraFeed> feeds,
+    SemaphoreSlim wake,
+    ChannelWriter<DetectedFrame> output,
+    int maxBatch,
+    TimeSpan maxWait)
+{
+    private readonly List<Frame> _batch = new(maxBatch);
+    private readonly Dictionary<string, CameraCounters> _counters = feeds.ToDictionary(f => f.Id, f => f.Counters, StringComparer.Ordinal);
+    private int _next;
+
+    /// <summary>Runs until every camera queue is completed and empty. <paramref name="abort"/> gives up on the frames
+    /// still queued (a shutdown that ran out of time); they are disposed, not processed.</summary>
+    public async Task RunAsync(CancellationToken abort)
+    {
+        try
+        {
+            while (true)
+            {
+                Fill();
+                if (_batch.Count == 0)
+                {
+                    if (AllDone())
+                        break;
+                    await wake.WaitAsync(abort).ConfigureAwait(false);
+                    continue;
+                }
+                if (_batch.Count < maxBatch && maxWait > TimeSpan.Zero)
+                    await TopUpAsync(abort).ConfigureAwait(false);
+                await ProcessAsync(abort).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            foreach (var frame in _batch)
+                frame.Dispose();
+            _batch.Clear();
+            foreach (var feed in feeds)
+            {
+                while (feed.Frames.Reader.TryRead(out var left))
+                    left.Dispose();
+            }
+            output.TryComplete();
+        }
+    }
+
+    /// <summary>Takes up to one frame per camera per pass until the batch is full or nothing is ready.</summary>
+    private void Fill()
+    {
+        bool took = true;
+        while (_batch.Count < maxBatch && took)
+        {
+            took = false;
+            for (int i = 0; i < feeds.Count && _batch.Count < maxBatch; i++)
+            {
+                var feed = feeds[(_next + i) % feeds.Count];
+                if (feed.Frames.Reader.TryRead(out var frame))
+                {
+                    _batch.Add(frame);
+                    took = true;
+                }
+            }
+        }
+        _next = (_next + 1) % feeds.Count;
+    }
+
+    private async Task TopUpAsync(CancellationToken abort)
+    {
+        long started = Stopwatch.GetTimestamp();
+        while (_batch.Count < maxBatch && !AllDone())
+        {
+            var left = maxWait - Stopwatch.GetElapsedTime(started);
+            if (left <= TimeSpan.Zero || !await wake.WaitAsync(left, abort).ConfigureAwait(false))
+                return;
+            Fill();
+        }
+    }
+
+    private async Task ProcessAsync(CancellationToken abort)
+    {
+        Detector.DetectResult[] results;
+        try
+        {
+            results = detector.Detect(_batch);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Detect reports bad frames per frame; anything it throws is unexpected, but costs this batch, not the service.
+            results = new Detector.DetectResult[_batch.Count];
+            for (int i = 0; i < _batch.Count; i++)
+                results[i] = Detector.DetectResult.Failure(_batch[i].Info, $"detector failed: {e.Message}");
+        }
+        finally
+        {
+            foreach (var frame in _batch)
+                frame.Dispose();
+            _batch.Clear();
+        }
+        foreach (var result in results)
+        {
+            if (!_counters.TryGetValue(result.Info.CameraId, out var counters))
+                continue;
+            if (result.Detected is { } detected)
+            {
+                counters.CountProcessed();
+                await output.WriteAsync(detected, abort).ConfigureAwait(false);
+            }
+            else
+            {
+                counters.CountFailure($"frame {result.Info.FrameNumber}: {result.Error}");
+            }
+        }
+    }
+
+    private bool AllDone()
+    {
+        foreach (var feed in feeds)
+        {
+            if (!feed.Frames.Reader.Completion.IsCompleted)
+                return false;
+        }
+        return true;
+    }
+}

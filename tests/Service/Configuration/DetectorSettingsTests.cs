@@ -1,0 +1,43 @@
+using MaskStream.Service.Configuration;
+
+namespace MaskStream.Service.Tests.Configuration;
+
+public sealed class DetectorSettingsTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "maskstream-resolve-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_root)) Directory.Delete(_root, recursive: true);
+    }
+
+    private string Dir(string relative) => Directory.CreateDirectory(Path.Combine(_root, relative)).FullName;
+
+    [Fact]
+    public void ResolveModel_RelativePath_PrefersTheWorkingDirectory()
+    {
+        var inCwd = Dir("cwd/models/m");
+        Dir("repo/models/m");
+
+        var found = new DetectorSettings { Model = "models/m" }.ResolveModel(Path.Combine(_root, "cwd"), Dir("repo/bin/Release/net10.0"));
+
+        Assert.Equal(inCwd, found);
+    }
+
+    [Fact]
+    public void ResolveModel_RelativePathMissingInWorkingDirectory_IsFoundAboveTheExecutable()
+    {
+        var inRepo = Dir("repo/models/m");
+
+        var found = new DetectorSettings { Model = "models/m" }.ResolveModel(Dir("elsewhere"), Dir("repo/src/Service/bin/Release/net10.0"));
+
+        Assert.Equal(inRepo, found);
+    }
+
+    [Fact]
+    public void ResolveModel_Nowhere_IsNull()
+    {
+        Assert.Null(new DetectorSettings { Model = "models/none" }.ResolveModel(Dir("a"), Dir("b/bin")));
+        Assert.Null(new DetectorSettings { Model = Path.Combine(_root, "absent") }.ResolveModel(Dir("c"), Dir("d")));
+    }
+}

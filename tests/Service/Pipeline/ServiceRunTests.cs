@@ -1,0 +1,140 @@
+using System.Globalization;
+using System.Text.Json;
+using MaskStream.Core.Masks;
+using MaskStream.Service.Tests.Cli;
+using MaskStream.Service.Tests.Support;
+
+namespace MaskStream.Service.Tests.Pipeline;
+
+/// <summary><c>maskstream run</c> end to end: the real executable with a random tiny model and its embedded broker on a
+/// free loopback port, read by a real MQTT client (mosquitto_sub).</summary>
+[Collection(ServiceModelCollection.Name)]
+public sealed class ServiceRunTests(DetectModelFixture model)
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task Run_FiniteCameraAndEmbeddedBroker_PublishesOneObjectsMessagePerFrameInOrder()
+    {
+        int port = ServiceProcess.FreePort();
+        using var service = new ServiceProcess([
+            "run", $"--Detector:Model={model.ModelDir}", $"--Mqtt:Port={port}",
+            "--Cameras:0:Uri=synthetic://walkers?live=false&frames=20&size=320x240",
+            "--Cameras:1:Id=door", "--Cameras:1:Uri=rtsp://admin:hunter2@10.0.0.9/stream",
+            // Time for the subscriber to connect to the broker, which starts with the service, before frames flow.
+            "--Service:StartDelay=00:00:05",
+        ]);
+        var hint = await service.WaitForLineAsync("subscribe: ", StartTimeout);
+        Assert.Equal($"subscribe: mosquitto_sub -h 127.0.0.1 -p {port} -V mqttv5 -I maskstream-sub- -t 'maskstream/#' -v", hint);
+        using var subscriber = new MqttSubscriber(port);
+        // The retained online status reaches a new subscriber at once: it is subscribed.
+        await subscriber.WaitForAsync("maskstream/service/status", "\"state\":\"online\"", TimeSpan.FromSeconds(4));
+
+        Assert.Equal(0, await service.WaitForExitAsync(TimeSpan.FromSeconds(100)));
+        await subscriber.WaitForAsync("maskstream/service/status", "\"reason\":\"shutdown\"", TimeSpan.FromSeconds(5));
+
+        var frames = subscriber.Payloads("maskstream/synthetic/objects").Select(p => JsonDocument.Parse(p).RootElement).ToList();
+        Assert.Equal(Enumerable.Range(0, 20), frames.Select(f => f.GetProperty("frame").GetInt32()));
+        var bootIds = new HashSet<string>();
+        foreach (var f in frames)
+        {
+            AssertObjectsMessage(f);
+            bootIds.Add(f.GetProperty("boot_id").GetString()!);
+        }
+        Assert.Single(bootIds);
+        Assert.Contains(frames, f => f.GetProperty("objects").GetArrayLength() > 0);
+
+        var synthetic = Statuses(subscriber, "synthetic");
+        Assert.Equal("online", synthetic[0].GetProperty("state").GetString());
+        Assert.Equal("offline", synthetic[^1].GetProperty("state").GetString());
+        var door = Statuses(subscriber, "door");
+        Assert.All(door, s => Assert.Equal("offline", s.GetProperty("state").GetString()));
+        Assert.Contains("rtsp://admin:***@10.0.0.9/stream", door[0].GetProperty("last_error").GetString());
+        Assert.DoesNotContain("hunter2", string.Join('\n', subscriber.Messages.Select(m => m.Payload)) + service.StdOut + service.StdErr);
+        Assert.Contains("synthetic: 20 frames read, 20 detected, 20 published, 0 dropped, 0 failed", service.StdOut);
+
+        foreach (var e in subscriber.Payloads("maskstream/synthetic/events").Select(p => JsonDocument.Parse(p).RootElement))
+        {
+            RequireFields(e, "camera", "event", "track_id", "class_id", "class", "frame", "time", "age", "boot_id");
+            Assert.Contains(e.GetProperty("event").GetString(), new[] { "track_start", "track_end" });
+        }
+    }
+
+    [Fact]
+    public async Task Run_Sigterm_DrainsAndPublishesOfflineStatusesBeforeExiting()
+    {
+        int port = ServiceProcess.FreePort();
+        using var service = new ServiceProcess([
+            "run", $"--Detector:Model={model.ModelDir}", $"--Mqtt:Port={port}",
+            "--Cameras:0:Id=cam", "--Cameras:0:Uri=synthetic://walkers?fps=5&size=160x120",
+        ]);
+        await service.WaitForLineAsync("subscribe: ", StartTimeout);
+        using var subscriber = new MqttSubscriber(port);
+        await subscriber.WaitForAsync("maskstream/cam/objects", "\"frame\":", TimeSpan.FromSeconds(30));
+
+        service.Terminate();
+
+        Assert.Equal(0, await service.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        await subscriber.WaitForAsync("maskstream/service/status", "\"reason\":\"shutdown\"", TimeSpan.FromSeconds(5));
+        Assert.Equal("offline", Statuses(subscriber, "cam")[^1].GetProperty("state").GetString());
+        var numbers = subscriber.Payloads("maskstream/cam/objects").Select(p => JsonDocument.Parse(p).RootElement.GetProperty("frame").GetInt64()).ToList();
+        Assert.Equal(numbers.Order(), numbers);
+        Assert.Equal(numbers.Distinct(), numbers);
+        // Every frame read before the stop was detected and published, or dropped by the live queue when the detector
+        // fell behind (a busy machine): none is lost without being counted.
+        var summary = System.Text.RegularExpressions.Regex.Match(service.StdOut,
+            @"cam: (\d+) frames read, (\d+) detected, (\d+) published, (\d+) dropped[^,]*, 0 failed");
+        Assert.True(summary.Success, service.StdOut);
+        var (read, detected, published, dropped) = (N(1), N(2), N(3), N(4));
+        Assert.Equal(read, detected + dropped);
+        Assert.Equal(detected, published);
+        Assert.Equal(published, numbers.Count);
+
+        long N(int group) => long.Parse(summary.Groups[group].Value, CultureInfo.InvariantCulture);
+    }
+
+    private static List<JsonElement> Statuses(MqttSubscriber subscriber, string camera)
+    {
+        var statuses = subscriber.Payloads($"maskstream/{camera}/status").Select(p => JsonDocument.Parse(p).RootElement).ToList();
+        Assert.NotEmpty(statuses);
+        foreach (var s in statuses)
+        {
+            RequireFields(s, "camera", "state", "fps", "instance_id", "time");
+            Assert.Equal(camera, s.GetProperty("camera").GetString());
+            Assert.True(s.GetProperty("fps").GetDouble() >= 0);
+        }
+        return statuses;
+    }
+
+    /// <summary>The required fields and types of docs/schema/objects.schema.json, and masks that decode.</summary>
+    private static void AssertObjectsMessage(JsonElement f)
+    {
+        RequireFields(f, "camera", "frame", "capture_time", "pts", "width", "height", "latency_ms", "boot_id", "objects");
+        Assert.Equal("synthetic", f.GetProperty("camera").GetString());
+        Assert.Equal((320, 240), (f.GetProperty("width").GetInt32(), f.GetProperty("height").GetInt32()));
+        Assert.EndsWith("Z", f.GetProperty("capture_time").GetString());
+        Assert.True(DateTime.TryParse(f.GetProperty("capture_time").GetString(), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out _));
+        // A 30 fps source: frame n is presented at n/30 s.
+        Assert.Equal(f.GetProperty("frame").GetInt32() / 30.0, f.GetProperty("pts").GetDouble(), 6);
+        Assert.Equal(JsonValueKind.Number, f.GetProperty("latency_ms").ValueKind);
+        Assert.True(Guid.TryParse(f.GetProperty("boot_id").GetString(), out _));
+        foreach (var o in f.GetProperty("objects").EnumerateArray())
+        {
+            RequireFields(o, "class_id", "class", "score", "bbox", "track_id", "track_state", "age");
+            Assert.InRange(o.GetProperty("score").GetSingle(), 0.5f, 1f); // Detector:ScoreThreshold's default
+            Assert.Equal(4, o.GetProperty("bbox").GetArrayLength());
+            Assert.Contains(o.GetProperty("track_state").GetString(), new[] { "new", "tracked", "lost", "removed" });
+            Assert.True(o.GetProperty("track_id").GetInt64() > 0);
+            var mask = o.GetProperty("mask");
+            Assert.Equal([240, 320], mask.GetProperty("size").EnumerateArray().Select(v => v.GetInt32()));
+            var rle = RleMask.FromCompressedString(mask.GetProperty("counts").GetString()!, 240, 320);
+            Assert.InRange(rle.Area, 0, 240 * 320);
+        }
+    }
+
+    private static void RequireFields(JsonElement e, params string[] names)
+    {
+        foreach (var name in names)
+            Assert.True(e.TryGetProperty(name, out _), $"missing '{name}' in {e.GetRawText()[..Math.Min(200, e.GetRawText().Length)]}");
+    }
+}
