@@ -129,6 +129,8 @@ public static class RunCommand
         Console.WriteLine(embedded
             ? $"MQTT: embedded broker on {publisher.Broker}, topics {publisher.Topics.Prefix}/<camera>/objects|events|status"
             : $"MQTT: broker {publisher.Broker}{(options.Mqtt.UseTls ? " (TLS)" : "")}, topics {publisher.Topics.Prefix}/<camera>/objects|events|status");
+        if (publisher.State != PublisherState.Connected)
+            Console.WriteLine($"MQTT: not connected yet ({publisher.LastError}); messages wait in the outbox (Mqtt:OutboxCapacity) while it retries");
         // MQTTnet's broker refuses the empty client id mosquitto_sub sends by default (over MQTT 3.1.1 and 5 alike):
         // -I gives it one, the prefix plus its process id.
         Console.WriteLine($"subscribe: mosquitto_sub -h {options.Mqtt.Host} -p {options.Mqtt.Port} -V mqttv5 -I maskstream-sub- -t '{publisher.Topics.Prefix}/#' -v");

@@ -10,6 +10,9 @@ internal sealed class CameraFeed
     /// <summary>Why a live camera's frame was dropped: the detector fell behind and the queue was full.</summary>
     public const string QueueFull = "queue_full";
 
+    /// <summary>Why a frame was dropped: it was read as the service stopped, before it reached the queue.</summary>
+    public const string Shutdown = "shutdown";
+
     public CameraFeed(IFrameSource source, CameraCounters counters, int capacity)
     {
         Source = source;

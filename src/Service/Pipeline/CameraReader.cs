@@ -18,6 +18,13 @@ internal static class CameraReader
                 {
                     await writer.WriteAsync(frame, stop).ConfigureAwait(false);
                 }
+                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                {
+                    // Read just as the service stopped (or still waiting for room in a finite source's queue).
+                    frame.Dispose();
+                    feed.Counters.CountDrop(CameraFeed.Shutdown);
+                    throw;
+                }
                 catch
                 {
                     frame.Dispose();

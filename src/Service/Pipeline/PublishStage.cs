@@ -3,6 +3,7 @@ using MaskStream.Core.Objects;
 using MaskStream.Publish;
 using MaskStream.Publish.Mqtt;
 using MaskStream.Publish.Payloads;
+using MaskStream.Tracking;
 
 namespace MaskStream.Service.Pipeline;
 
@@ -17,15 +18,17 @@ internal sealed class PublishStage
     private readonly Dictionary<string, TrackEventDetector> _events;
     private readonly List<TrackEventMessage> _pending = [];
 
-    public PublishStage(MqttPublisher publisher, IEnumerable<CameraFeed> feeds, ChannelReader<TrackedFrame> input, LatencyWindow latency)
+    public PublishStage(MqttPublisher publisher, TrackerOptions tracking, IReadOnlyList<CameraFeed> feeds, ChannelReader<TrackedFrame> input,
+        LatencyWindow latency)
     {
         _publisher = publisher;
         _input = input;
         _latency = latency;
         _counters = feeds.ToDictionary(f => f.Id, f => f.Counters, StringComparer.Ordinal);
-        // A track not reported for this many frames has ended (the tracker need not report removals); matches the
-        // tracker's default lost-track buffer of 2 s at 30 fps.
-        _events = _counters.Keys.ToDictionary(id => id, id => new TrackEventDetector(id, publisher.ClassNameOf, publisher.BootId, maxMissingFrames: 60),
+        // The tracker need not report removals, so a track unseen for as long as the tracker keeps lost tracks has ended.
+        _events = feeds.ToDictionary(f => f.Id,
+            f => new TrackEventDetector(f.Id, publisher.ClassNameOf, publisher.BootId,
+                maxMissingFrames: Math.Max(1, tracking.LostTrackBuffer.ToFrames(TrackingStage.FrameRate(f.Source.FramesPerSecond)))),
             StringComparer.Ordinal);
     }
 

@@ -43,7 +43,7 @@ internal sealed class ServicePipeline(ServiceOptions options, Detector.Detector 
 
         var detectorStage = new DetectorStage(detector, feeds, wake, detected.Writer, options.Detector.MaxBatch, options.Detector.MaxBatchWait);
         var trackingStage = TrackingStage.Create(options.Tracking, feeds, detected.Reader, tracked.Writer);
-        var publishStage = new PublishStage(publisher, feeds, tracked.Reader, latency);
+        var publishStage = new PublishStage(publisher, options.Tracking, feeds, tracked.Reader, latency);
         var stages = Task.WhenAll(
             Task.Run(() => detectorStage.RunAsync(abort.Token), CancellationToken.None),
             Task.Run(() => trackingStage.RunAsync(abort.Token), CancellationToken.None),

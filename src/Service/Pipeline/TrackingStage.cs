@@ -31,5 +31,5 @@ internal sealed class TrackingStage(
     }
 
     // A source that does not know its rate (0, NaN) still needs one to turn seconds into frames; 30 is the common camera rate.
-    private static double FrameRate(double fps) => fps > 0 && double.IsFinite(fps) ? fps : 30;
+    internal static double FrameRate(double fps) => fps > 0 && double.IsFinite(fps) ? fps : 30;
 }
