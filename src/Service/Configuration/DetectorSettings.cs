@@ -21,7 +21,7 @@ public sealed record DetectorSettings
     /// <summary>Detections below this score are dropped before the mask and keypoint heads, where the frame budget goes.</summary>
     public float ScoreThreshold { get; init; } = 0.5f;
 
-    /// <summary>Most frames (from any cameras) in one detector call.</summary>
+    /// <summary>Most frames in one detector call (at most one per camera).</summary>
     public int MaxBatch { get; init; } = 4;
 
     /// <summary>How long a batch that is not full waits for more frames; 0 runs whatever is ready at once.</summary>

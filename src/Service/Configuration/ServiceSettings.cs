@@ -12,8 +12,9 @@ public sealed record ServiceSettings
     public string InstanceId { get; init; } = "";
 
     /// <summary>Frames queued per camera between its reader and the detector. Live cameras drop the oldest beyond
-    /// this; files and other finite sources wait.</summary>
-    public int FrameQueue { get; init; } = 4;
+    /// this (each queued frame adds a frame interval of latency when the detector is behind); files and other finite
+    /// sources wait.</summary>
+    public int FrameQueue { get; init; } = 2;
 
     /// <summary>How long a stop may take to drain frames in flight and flush the MQTT outbox.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(10);

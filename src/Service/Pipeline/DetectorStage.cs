@@ -7,9 +7,11 @@ namespace MaskStream.Service.Pipeline;
 
 /// <summary>
 /// Batches frames across cameras (up to <c>maxBatch</c>, waiting at most <c>maxWait</c> for a batch to fill) into one
-/// <see cref="Detector.Detector.Detect"/> call. Cameras are visited round-robin, one frame each per pass, so a fast
-/// camera cannot starve the others, and each camera's frames leave in the order they came. A frame the detector
-/// cannot process is counted on its camera and skipped. Every frame taken from a queue is disposed here, once.
+/// <see cref="Detector.Detector.Detect"/> call. A batch holds at most one frame per camera: a second frame of the same
+/// camera would only wait for the first (a live camera's newest frame should go next, not its queue's backlog), and
+/// each camera's frames leave in the order they came. Cameras are visited round-robin from a rotating start, so with
+/// more cameras than <c>maxBatch</c> none is starved. A frame the detector cannot process is counted on its camera
+/// and skipped. Every frame taken from a queue is disposed here, once.
 /// </summary>
 internal sealed class DetectorStage(
     Detector.Detector detector,
@@ -20,6 +22,8 @@ internal sealed class DetectorStage(
     TimeSpan maxWait)
 {
     private readonly List<Frame> _batch = new(maxBatch);
+    private readonly bool[] _taken = new bool[feeds.Count];
+    private readonly int _fullBatch = Math.Min(maxBatch, feeds.Count);
     private readonly Dictionary<string, CameraCounters> _counters = feeds.ToDictionary(f => f.Id, f => f.Counters, StringComparer.Ordinal);
     private int _next;
 
@@ -39,7 +43,7 @@ internal sealed class DetectorStage(
                     await wake.WaitAsync(abort).ConfigureAwait(false);
                     continue;
                 }
-                if (_batch.Count < maxBatch && maxWait > TimeSpan.Zero)
+                if (_batch.Count < _fullBatch && maxWait > TimeSpan.Zero)
                     await TopUpAsync(abort).ConfigureAwait(false);
                 await ProcessAsync(abort).ConfigureAwait(false);
             }
@@ -58,30 +62,24 @@ internal sealed class DetectorStage(
         }
     }
 
-    /// <summary>Takes up to one frame per camera per pass until the batch is full or nothing is ready.</summary>
+    /// <summary>Takes the next frame of each camera not yet in the batch, until the batch is full.</summary>
     private void Fill()
     {
-        bool took = true;
-        while (_batch.Count < maxBatch && took)
+        for (int i = 0; i < feeds.Count && _batch.Count < _fullBatch; i++)
         {
-            took = false;
-            for (int i = 0; i < feeds.Count && _batch.Count < maxBatch; i++)
+            int k = (_next + i) % feeds.Count;
+            if (!_taken[k] && feeds[k].Frames.Reader.TryRead(out var frame))
             {
-                var feed = feeds[(_next + i) % feeds.Count];
-                if (feed.Frames.Reader.TryRead(out var frame))
-                {
-                    _batch.Add(frame);
-                    took = true;
-                }
+                _batch.Add(frame);
+                _taken[k] = true;
             }
         }
-        _next = (_next + 1) % feeds.Count;
     }
 
     private async Task TopUpAsync(CancellationToken abort)
     {
         long started = Stopwatch.GetTimestamp();
-        while (_batch.Count < maxBatch && !AllDone())
+        while (_batch.Count < _fullBatch && !AllDone())
         {
             var left = maxWait - Stopwatch.GetElapsedTime(started);
             if (left <= TimeSpan.Zero || !await wake.WaitAsync(left, abort).ConfigureAwait(false))
@@ -109,6 +107,8 @@ internal sealed class DetectorStage(
             foreach (var frame in _batch)
                 frame.Dispose();
             _batch.Clear();
+            Array.Clear(_taken);
+            _next = (_next + 1) % feeds.Count;
         }
         foreach (var result in results)
         {
