@@ -54,11 +54,7 @@ public sealed class IlgpuMaskPaste : IMaskPasteKernel, IDisposable
     public void PasteProbabilities(ReadOnlySpan<float> mask, int maskSize, BoxF box, int imageHeight, int imageWidth,
         Span<float> window)
     {
-        PasteValidation.Check(mask.Length, maskSize, 1, imageHeight, imageWidth);
-        var g = PasteGeometry.Compute(box, maskSize, imageHeight, imageWidth);
-        if (window.Length < g.Area)
-            throw new ArgumentException($"Window buffer holds {window.Length} floats, the paste needs {g.Width}x{g.Height}.",
-                nameof(window));
+        var g = PasteValidation.CheckWindow(mask.Length, maskSize, box, imageHeight, imageWidth, window.Length);
         lock (_gate)
         {
             Launch(mask, maskSize, [box], imageHeight, imageWidth)[..g.Area].CopyTo(window);

@@ -1,3 +1,5 @@
+using MaskStream.Core.Geometry;
+
 namespace MaskStream.Kernels.MaskPaste;
 
 internal static class PasteValidation
@@ -12,5 +14,17 @@ internal static class PasteValidation
             throw new ArgumentException(
                 $"Masks hold {maskFloats} floats; {count} masks of {maskSize}x{maskSize} need {(long)count * maskSize * maskSize}.",
                 "masks");
+    }
+
+    /// <summary>Checks one mask and its output window, and returns the box's paste geometry.</summary>
+    public static PasteGeometry CheckWindow(int maskFloats, int maskSize, BoxF box, int imageHeight, int imageWidth,
+        int windowFloats)
+    {
+        Check(maskFloats, maskSize, 1, imageHeight, imageWidth);
+        var g = PasteGeometry.Compute(box, maskSize, imageHeight, imageWidth);
+        if (windowFloats < g.Area)
+            throw new ArgumentException($"Window buffer holds {windowFloats} floats, the paste needs {g.Width}x{g.Height}.",
+                "window");
+        return g;
     }
 }
