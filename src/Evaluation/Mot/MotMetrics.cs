@@ -91,7 +91,7 @@ public sealed record MotMetrics
         int detections = matches + switches;
         var (idfp, idfn) = IdGlobalAssignment(acc);
         int idtp = objects - idfn;
-        return new MotMetrics
+        return WithRatios(new MotMetrics
         {
             NumFrames = acc.FrameCount,
             NumMatches = matches,
@@ -110,16 +110,10 @@ public sealed record MotMetrics
             MostlyLost = mostlyLost,
             NumFragmentations = fragmentations,
             Motp = NumpySum.Sum(distances.ToArray()) / detections,
-            Mota = 1.0 - (double)(misses + switches + fp) / objects,
-            Precision = (double)detections / (fp + detections),
-            Recall = (double)detections / objects,
             Idfp = idfp,
             Idfn = idfn,
             Idtp = idtp,
-            Idp = (double)idtp / (idtp + idfp),
-            Idr = (double)idtp / (idtp + idfn),
-            Idf1 = 2.0 * idtp / (objects + predictions),
-        };
+        });
     }
 
     /// <summary>
@@ -136,7 +130,7 @@ public sealed record MotMetrics
         foreach (var m in parts)
             if (m.NumDetections > 0)
                 motpSum += m.Motp * m.NumDetections;
-        return new MotMetrics
+        return WithRatios(new MotMetrics
         {
             NumFrames = Sum(m => m.NumFrames),
             NumMatches = Sum(m => m.NumMatches),
@@ -155,17 +149,22 @@ public sealed record MotMetrics
             MostlyLost = Sum(m => m.MostlyLost),
             NumFragmentations = Sum(m => m.NumFragmentations),
             Motp = motpSum / detections,
-            Mota = 1.0 - (double)(misses + switches + fp) / objects,
-            Precision = (double)detections / (fp + detections),
-            Recall = (double)detections / objects,
             Idfp = idfp,
             Idfn = idfn,
             Idtp = idtp,
-            Idp = (double)idtp / (idtp + idfp),
-            Idr = (double)idtp / (idtp + idfn),
-            Idf1 = 2.0 * idtp / (objects + predictions),
-        };
+        });
     }
+
+    /// <summary>The ratios py-motmetrics derives from the counts (the same for one sequence and for the overall row).</summary>
+    private static MotMetrics WithRatios(MotMetrics m) => m with
+    {
+        Mota = 1.0 - (double)(m.NumMisses + m.NumSwitches + m.NumFalsePositives) / m.NumObjects,
+        Precision = (double)m.NumDetections / (m.NumFalsePositives + m.NumDetections),
+        Recall = (double)m.NumDetections / m.NumObjects,
+        Idp = (double)m.Idtp / (m.Idtp + m.Idfp),
+        Idr = (double)m.Idtp / (m.Idtp + m.Idfn),
+        Idf1 = 2.0 * m.Idtp / (m.NumObjects + m.NumPredictions),
+    };
 
     /// <summary>Tracked → missed transitions between an object's first and last tracked frame.</summary>
     private static int Fragmentations(List<bool> notMissed)
