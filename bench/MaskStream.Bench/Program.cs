@@ -9,5 +9,11 @@ namespace MaskStream.Bench;
 /// </summary>
 public static class Program
 {
-    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    public static int Main(string[] args)
+    {
+        // Not a BenchmarkDotNet run: per-stage detector times on frames (DetectorStages).
+        if (args.Length > 0 && args[0] == "detector-stages") return DetectorStages.Run(args[1..]);
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        return 0;
+    }
 }
