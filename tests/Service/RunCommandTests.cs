@@ -13,12 +13,12 @@ public sealed class RunCommandTests(DetectModelFixture model)
         var r = await MaskStreamProcess.RunAsync([
             $"--Detector:Model={model.ModelDir}", $"--Mqtt:Port={ServiceProcess.FreePort()}",
             "--Cameras:0:Uri=synthetic://walkers?live=false&frames=3&size=160x120",
-            "--Cameras:1:Id=door", "--Cameras:1:Uri=rtsp://admin:hunter2@10.0.0.9/stream",
+            "--Cameras:1:Id=door", "--Cameras:1:Uri=rtps://admin:hunter2@10.0.0.9/stream",
         ]);
 
         Assert.Equal(0, r.ExitCode);
         Assert.Contains("synthetic: 3 frames read, 3 detected, 3 published, 0 dropped, 0 failed", r.StdOut);
-        Assert.Contains("camera 'door': cannot open 'rtsp://admin:***@10.0.0.9/stream'", r.StdErr);
+        Assert.Contains("camera 'door': cannot open 'rtps://admin:***@10.0.0.9/stream'", r.StdErr);
         Assert.Contains("door: 0 frames read", r.StdOut);
         Assert.DoesNotContain("hunter2", r.StdOut + r.StdErr);
     }

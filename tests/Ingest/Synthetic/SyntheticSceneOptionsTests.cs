@@ -101,8 +101,8 @@ public sealed class SyntheticSceneOptionsTests
     [Fact]
     public void FrameSourceFactory_UnsupportedScheme_NamesCameraAndSupportedSchemes()
     {
-        var e = Assert.Throws<FrameSourceException>(() => FrameSourceFactory.Open("cam", "rtsp://user:pw@cam/1"));
-        Assert.Equal("camera 'cam': cannot open 'rtsp://user:***@cam/1': supported schemes are synthetic://", e.Message);
+        var e = Assert.Throws<FrameSourceException>(() => FrameSourceFactory.Open("cam", "rtps://user:pw@cam/1"));
+        Assert.Equal("camera 'cam': cannot open 'rtps://user:***@cam/1': supported are synthetic://, a file path or file://, /dev/videoN or usb://N, rtsp://, rtsps://, http://, https://, udp://, tcp://, rtmp://, rtmps://, srt://", e.Message);
     }
 
     [Fact]

@@ -20,7 +20,7 @@ public sealed class ServiceRunTests(DetectModelFixture model)
         using var service = new ServiceProcess([
             "run", $"--Detector:Model={model.ModelDir}", $"--Mqtt:Port={port}",
             "--Cameras:0:Uri=synthetic://walkers?live=false&frames=20&size=320x240",
-            "--Cameras:1:Id=door", "--Cameras:1:Uri=rtsp://admin:hunter2@10.0.0.9/stream",
+            "--Cameras:1:Id=door", "--Cameras:1:Uri=rtps://admin:hunter2@10.0.0.9/stream",
             // Time for the subscriber to connect to the broker, which starts with the service, before frames flow.
             "--Service:StartDelay=00:00:05",
         ]);
@@ -49,7 +49,7 @@ public sealed class ServiceRunTests(DetectModelFixture model)
         Assert.Equal("offline", synthetic[^1].GetProperty("state").GetString());
         var door = Statuses(subscriber, "door");
         Assert.All(door, s => Assert.Equal("offline", s.GetProperty("state").GetString()));
-        Assert.Contains("rtsp://admin:***@10.0.0.9/stream", door[0].GetProperty("last_error").GetString());
+        Assert.Contains("rtps://admin:***@10.0.0.9/stream", door[0].GetProperty("last_error").GetString());
         Assert.DoesNotContain("hunter2", string.Join('\n', subscriber.Messages.Select(m => m.Payload)) + service.StdOut + service.StdErr);
         Assert.Contains("synthetic: 20 frames read, 20 detected, 20 published, 0 dropped, 0 failed", service.StdOut);
 
