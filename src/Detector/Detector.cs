@@ -32,7 +32,8 @@ public sealed class Detector : IDisposable
     private readonly BoxPostprocessor _boxPostprocessor;
     private readonly MultiScaleRoIAlign _boxPool;
     private readonly MultiScaleRoIAlign? _maskPool, _keypointPool;
-    private readonly CpuMaskPaste? _maskPaste;
+    private readonly IMaskPasteKernel? _maskPaste;
+    private readonly DetectorKernels _kernels;
     private readonly KeypointDecoder _keypointDecoder = new();
     private readonly GraphIo _backboneIo, _boxIo;
     private readonly GraphIo? _maskIo, _keypointIo;
@@ -40,11 +41,12 @@ public sealed class Detector : IDisposable
     private readonly BatchScratch _s;
     private readonly object _gate = new();
 
-    private Detector(ModelManifest manifest, DetectorOptions options, OnnxGraphs graphs)
+    private Detector(ModelManifest manifest, DetectorOptions options, OnnxGraphs graphs, DetectorKernels kernels)
     {
         Manifest = manifest;
         _options = options;
         _graphs = graphs;
+        _kernels = kernels;
         var m = manifest;
         _resize = new ResizeRule(m.Resize.MinSize, m.Resize.MaxSize, m.Input.SizeDivisible);
         _preprocess = new CpuPreprocess(new Normalization(m.Input.Mean[0], m.Input.Mean[1], m.Input.Mean[2],
@@ -52,12 +54,12 @@ public sealed class Detector : IDisposable
         _anchorGenerator = new AnchorGenerator(m.Anchors.Sizes.Select(s => (IReadOnlyList<float>)s.ToArray()).ToArray(), m.Anchors.AspectRatios);
         _proposalFilter = new ProposalFilter(m.Rpn);
         _boxPostprocessor = new BoxPostprocessor(m.BoxHead.Options);
-        var roiAlign = new CpuRoiAlign(options.IntraOpThreads);
+        var roiAlign = kernels.RoiAlign;
         _boxPool = Pool(roiAlign, m.BoxHead.RoiAlign, m.LevelMapper);
         if (m.MaskHead is not null)
         {
             _maskPool = Pool(roiAlign, m.MaskHead.RoiAlign, m.LevelMapper);
-            _maskPaste = new CpuMaskPaste(options.IntraOpThreads);
+            _maskPaste = kernels.MaskPaste;
         }
         if (m.KeypointHead is not null) _keypointPool = Pool(roiAlign, m.KeypointHead.RoiAlign, m.LevelMapper);
         var levels = m.Levels;
@@ -94,7 +96,16 @@ public sealed class Detector : IDisposable
         }
         var manifest = ModelManifestReader.Load(modelDirectory);
         var graphs = OnnxGraphs.Create(manifest, options);
-        return new Detector(manifest, options, graphs);
+        try
+        {
+            return new Detector(manifest, options, graphs,
+                DetectorKernels.Create(options.Kernels ?? DetectorKernels.DefaultFor(options.Device), options.IntraOpThreads));
+        }
+        catch
+        {
+            graphs.Dispose();
+            throw;
+        }
     }
 
     /// <summary>
@@ -132,6 +143,7 @@ public sealed class Detector : IDisposable
     public void Dispose()
     {
         _graphs.Dispose();
+        _kernels.Dispose();
         _runOptions.Dispose();
     }
 

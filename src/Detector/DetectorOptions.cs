@@ -33,6 +33,12 @@ public sealed record DetectorOptions
     /// </summary>
     public float ScoreThreshold { get; init; }
 
+    /// <summary>
+    /// RoIAlign and mask paste implementation; null follows <see cref="Device"/> (cpu: the CPU kernels, cuda: the
+    /// ILGPU kernels on the GPU). Tests pick the ILGPU kernels on ILGPU's CPU accelerator to run the CUDA path's code.
+    /// </summary>
+    internal Runtime.KernelBackend? Kernels { get; init; }
+
     /// <summary>Throws with a message naming the setting, its value and what is allowed.</summary>
     public void Validate()
     {
