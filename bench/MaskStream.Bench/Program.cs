@@ -13,6 +13,7 @@ public static class Program
     {
         // Not a BenchmarkDotNet run: per-stage detector times on frames (DetectorStages).
         if (args.Length > 0 && args[0] == "detector-stages") return DetectorStages.Run(args[1..]);
+        if (args.Length > 0 && args[0] == "detector-graphs") return DetectorGraphs.Run(args[1..]);
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         return 0;
     }

@@ -34,7 +34,10 @@ public sealed class Detector : IDisposable
     private readonly MultiScaleRoIAlign? _maskPool, _keypointPool;
     private readonly IMaskPasteKernel? _maskPaste;
     private readonly DetectorKernels _kernels;
-    private readonly KeypointDecoder _keypointDecoder = new();
+    private readonly ParallelKeypointDecoder _keypointDecoder;
+    // Keypoint RoIs are a subset of the mask RoIs (the keypoint class's detections, same order); with the same
+    // pooling the mask head's RoI features already hold theirs (torchvision pools them twice).
+    private readonly bool _keypointsReuseMaskFeatures;
     private readonly GraphIo _backboneIo, _boxIo;
     private readonly GraphIo? _maskIo, _keypointIo;
     private readonly RunOptions _runOptions = new();
@@ -61,7 +64,9 @@ public sealed class Detector : IDisposable
             _maskPool = Pool(roiAlign, m.MaskHead.RoiAlign, m.LevelMapper);
             _maskPaste = kernels.MaskPaste;
         }
+        _keypointDecoder = new ParallelKeypointDecoder(options.IntraOpThreads == 0 ? Environment.ProcessorCount : options.IntraOpThreads);
         if (m.KeypointHead is not null) _keypointPool = Pool(roiAlign, m.KeypointHead.RoiAlign, m.LevelMapper);
+        _keypointsReuseMaskFeatures = m.MaskHead is not null && m.KeypointHead is not null && SamePooling(m.MaskHead.RoiAlign, m.KeypointHead.RoiAlign);
         var levels = m.Levels;
         _backboneIo = new GraphIo(graphs.BackboneRpn, m.Graphs.BackboneRpn.Inputs[0].Name,
             [.. levels.Select(l => l.Feature), .. levels.Select(l => l.RpnObjectness), .. levels.Select(l => l.RpnDeltas)]);
@@ -343,17 +348,34 @@ public sealed class Detector : IDisposable
         _clock = System.Diagnostics.Stopwatch.GetTimestamp();
         if (r == 0) return;
         var features = s.Floats(ref s.RoiFeatures, r * per);
-        _keypointPool!.Run(levels, s.Rois.AsSpan(0, r), maxH, maxW, features.AsSpan(0, r * per));
+        if (_keypointsReuseMaskFeatures)
+        {
+            // Rows move only towards the front (keypoint row ≤ mask row), so unread rows are never overwritten.
+            int maskRow = 0;
+            for (int b = 0; b < n; b++)
+                for (int i = 0; i < s.DetectionCount[b]; i++, maskRow++)
+                    if (s.KeypointRow[b * perImage + i] is int row and >= 0 && row != maskRow)
+                        features.AsSpan(maskRow * per, per).CopyTo(features.AsSpan(row * per, per));
+        }
+        else
+        {
+            _keypointPool!.Run(levels, s.Rois.AsSpan(0, r), maxH, maxW, features.AsSpan(0, r * per));
+        }
         _times.KeypointRoiAlign = DetectorStageTimes.Since(ref _clock);
         using var outputs = _keypointIo!.Run(_runOptions, features.AsMemory(0, r * per), [r, c, kh.RoiAlign.OutputHeight, kh.RoiAlign.OutputWidth]);
         _times.KeypointHead = DetectorStageTimes.Since(ref _clock);
         var heatmaps = outputs.Tensor(0, out _); // [P, J, M, M]
-        int maps = j * kh.HeatmapSize * kh.HeatmapSize;
+        for (int row = 0; row < r; row++)
+        {
+            var roi = s.Rois[row];
+            s.KeypointBoxes[row] = new BoxF(roi.X1, roi.Y1, roi.X2, roi.Y2);
+        }
+        _keypointDecoder.Decode(s.HeatmapMemory.Wrap(heatmaps), kh.HeatmapSize, s.KeypointBoxes.AsMemory(0, r),
+            s.KeypointValues.AsMemory(0, r * j), j);
         for (int row = 0; row < r; row++)
         {
             var roi = s.Rois[row];
             var kps = s.KeypointValues.AsSpan(row * j, j);
-            _keypointDecoder.Decode(heatmaps.Slice(row * maps, maps), kh.HeatmapSize, new BoxF(roi.X1, roi.Y1, roi.X2, roi.Y2), kps);
             var info = frames[s.Valid[roi.BatchIndex]].Info;
             var (ratioH, ratioW) = Ratios(roi.BatchIndex, info);
             for (int q = 0; q < j; q++) kps[q] = new Keypoint(kps[q].X * ratioW, kps[q].Y * ratioH, kps[q].Score);
@@ -393,6 +415,10 @@ public sealed class Detector : IDisposable
         var (rh, rw) = _s.Resized[b];
         return ((float)info.Height / rh, (float)info.Width / rw);
     }
+
+    private static bool SamePooling(RoiAlignSpec a, RoiAlignSpec b) =>
+        a.OutputHeight == b.OutputHeight && a.OutputWidth == b.OutputWidth && a.SamplingRatio == b.SamplingRatio &&
+        a.Aligned == b.Aligned && a.FeatmapNames.AsSpan().SequenceEqual(b.FeatmapNames.AsSpan());
 
     private static MultiScaleRoIAlign Pool(IRoiAlignKernel kernel, RoiAlignSpec spec, LevelMapperSpec lm) =>
         new(kernel, spec.OutputHeight, spec.OutputWidth, spec.SamplingRatio, spec.Aligned, lm.CanonicalScale, lm.CanonicalLevel);

@@ -1,3 +1,4 @@
+using System.Numerics;
 using MaskStream.Core.Geometry;
 
 namespace MaskStream.Detector;
@@ -17,7 +18,8 @@ public sealed class Nms
 
     private ScoreIndex[] _order = [];
     private float[] _areas = [];
-    private bool[] _suppressed = [];
+    private float[] _x1 = [], _y1 = [], _x2 = [], _y2 = [];
+    private int[] _suppressed = [];
     private BoxF[] _shifted = [];
     private int[] _subset = [];
     private int[] _subsetKeep = [];
@@ -39,32 +41,71 @@ public sealed class Nms
         Grow(n);
         var order = _order.AsSpan(0, n);
         SortByScoreDescending(scores, order);
+        // Boxes in visiting order, one array per coordinate, so one box is compared with the later ones 8 at a time.
+        var x1 = _x1.AsSpan(0, n);
+        var y1 = _y1.AsSpan(0, n);
+        var x2 = _x2.AsSpan(0, n);
+        var y2 = _y2.AsSpan(0, n);
         var areas = _areas.AsSpan(0, n);
-        for (int i = 0; i < n; i++) areas[i] = (boxes[i].X2 - boxes[i].X1) * (boxes[i].Y2 - boxes[i].Y1);
+        for (int o = 0; o < n; o++)
+        {
+            var b = boxes[order[o].Index];
+            (x1[o], y1[o], x2[o], y2[o]) = (b.X1, b.Y1, b.X2, b.Y2);
+            areas[o] = (b.X2 - b.X1) * (b.Y2 - b.Y1);
+        }
         var suppressed = _suppressed.AsSpan(0, n);
         suppressed.Clear();
+        float threshold = FloatThreshold(iouThreshold);
         int kept = 0;
         for (int oi = 0; oi < n; oi++)
         {
-            int i = order[oi].Index;
-            if (suppressed[i]) continue;
-            keep[kept++] = i;
-            BoxF bi = boxes[i];
-            float areaI = areas[i];
-            for (int oj = oi + 1; oj < n; oj++)
-            {
-                int j = order[oj].Index;
-                if (suppressed[j]) continue;
-                BoxF bj = boxes[j];
-                float w = MathF.Max(0f, MathF.Min(bi.X2, bj.X2) - MathF.Max(bi.X1, bj.X1));
-                float h = MathF.Max(0f, MathF.Min(bi.Y2, bj.Y2) - MathF.Max(bi.Y1, bj.Y1));
-                float inter = w * h;
-                float iou = inter / (areaI + areas[j] - inter);
-                // The kernel compares the f32 IoU with the double threshold.
-                if (iou > iouThreshold) suppressed[j] = true;
-            }
+            if (suppressed[oi] != 0) continue;
+            keep[kept++] = order[oi].Index;
+            SuppressOverlaps(oi, x1, y1, x2, y2, areas, threshold, suppressed);
         }
         return kept;
+    }
+
+    /// <summary>
+    /// Marks every box after <paramref name="i"/> (visiting order) whose IoU with it exceeds the threshold. The f32
+    /// operations are the reference kernel's, in its order (no fused multiply-add), so the IoUs are bit-identical.
+    /// </summary>
+    private static void SuppressOverlaps(int i, ReadOnlySpan<float> x1, ReadOnlySpan<float> y1, ReadOnlySpan<float> x2,
+        ReadOnlySpan<float> y2, ReadOnlySpan<float> areas, float threshold, Span<int> suppressed)
+    {
+        int n = x1.Length, j = i + 1;
+        float ix1 = x1[i], iy1 = y1[i], ix2 = x2[i], iy2 = y2[i], areaI = areas[i];
+        if (n - j >= Vector<float>.Count)
+        {
+            Vector<float> vx1 = new(ix1), vy1 = new(iy1), vx2 = new(ix2), vy2 = new(iy2), va = new(areaI), vt = new(threshold);
+            for (; j <= n - Vector<float>.Count; j += Vector<float>.Count)
+            {
+                var w = Vector.Max(Vector<float>.Zero, Vector.Min(vx2, new Vector<float>(x2.Slice(j))) - Vector.Max(vx1, new Vector<float>(x1.Slice(j))));
+                var h = Vector.Max(Vector<float>.Zero, Vector.Min(vy2, new Vector<float>(y2.Slice(j))) - Vector.Max(vy1, new Vector<float>(y1.Slice(j))));
+                var inter = w * h;
+                var iou = inter / (va + new Vector<float>(areas.Slice(j)) - inter);
+                var over = Vector.GreaterThan(iou, vt);
+                (new Vector<int>(suppressed.Slice(j)) | over).CopyTo(suppressed.Slice(j));
+            }
+        }
+        for (; j < n; j++)
+        {
+            float w = MathF.Max(0f, MathF.Min(ix2, x2[j]) - MathF.Max(ix1, x1[j]));
+            float h = MathF.Max(0f, MathF.Min(iy2, y2[j]) - MathF.Max(iy1, y1[j]));
+            float inter = w * h;
+            float iou = inter / (areaI + areas[j] - inter);
+            if (iou > threshold) suppressed[j] = -1;
+        }
+    }
+
+    /// <summary>
+    /// The kernel compares the f32 IoU with the double threshold; the largest float ≤ the threshold gives the same
+    /// answer in f32 (no float lies strictly between the two), which SIMD lanes can compare.
+    /// </summary>
+    internal static float FloatThreshold(double threshold)
+    {
+        float t = (float)threshold;
+        return t > threshold ? MathF.BitDecrement(t) : t;
     }
 
     /// <summary>
@@ -165,7 +206,11 @@ public sealed class Nms
         int size = Math.Max(n, 2 * _order.Length);
         _order = new ScoreIndex[size];
         _areas = new float[size];
-        _suppressed = new bool[size];
+        _x1 = new float[size];
+        _y1 = new float[size];
+        _x2 = new float[size];
+        _y2 = new float[size];
+        _suppressed = new int[size];
     }
 
     internal readonly record struct ScoreIndex(float Score, int Index);

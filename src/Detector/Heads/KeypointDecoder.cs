@@ -1,3 +1,4 @@
+using System.Numerics;
 using MaskStream.Core.Geometry;
 using MaskStream.Core.Objects;
 
@@ -15,6 +16,7 @@ public sealed class KeypointDecoder
     private CubicTap[] _xTaps = [];
     private CubicTap[] _yTaps = [];
     private float[] _rows = [];
+    private float[] _values = [];
 
     /// <summary>
     /// Decodes J heatmaps of one detection into J keypoints, xyxy frame of <paramref name="roi"/> (resized-input pixels).
@@ -49,16 +51,29 @@ public sealed class KeypointDecoder
                 var dst = rows.Slice(r * outW, outW);
                 for (int x = 0; x < outW; x++) dst[x] = xTaps[x].Apply(src, 1);
             }
+            var values = _values.AsSpan(0, outW);
             float best = float.NegativeInfinity;
             int bestX = 0, bestY = 0;
             bool first = true;
             for (int y = 0; y < outH; y++)
             {
-                var t = yTaps[y];
+                yTaps[y].ApplyRows(rows, outW, values);
+                if (RowMaximum(values, out float rowBest, out int rowX))
+                {
+                    // torch.argmax: the first maximum in row-major order, so a later row wins only when strictly larger.
+                    if (first || rowBest > best)
+                    {
+                        best = rowBest;
+                        bestX = rowX;
+                        bestY = y;
+                        first = false;
+                    }
+                    continue;
+                }
+                // A NaN counts as the maximum (torch.argmax): the scalar rule, value by value.
                 for (int x = 0; x < outW; x++)
                 {
-                    float v = t.Apply(rows.Slice(x), outW);
-                    // torch.argmax: the first maximum in row-major order (NaN counts as the maximum).
+                    float v = values[x];
                     if (first || v > best || (float.IsNaN(v) && !float.IsNaN(best)))
                     {
                         best = v;
@@ -74,8 +89,39 @@ public sealed class KeypointDecoder
         }
     }
 
+    /// <summary>The row's largest value and its first index; false when the row holds a NaN.</summary>
+    private static bool RowMaximum(ReadOnlySpan<float> values, out float max, out int index)
+    {
+        int n = values.Length, x = 0;
+        max = float.NegativeInfinity;
+        index = 0;
+        if (n >= Vector<float>.Count)
+        {
+            var vmax = new Vector<float>(float.NegativeInfinity);
+            var nan = Vector<int>.Zero;
+            for (; x <= n - Vector<float>.Count; x += Vector<float>.Count)
+            {
+                var v = new Vector<float>(values.Slice(x));
+                nan |= ~Vector.Equals(v, v);
+                vmax = Vector.Max(vmax, v);
+            }
+            if (nan != Vector<int>.Zero) return false;
+            for (int i = 0; i < Vector<float>.Count; i++) max = MathF.Max(max, vmax[i]);
+        }
+        for (; x < n; x++)
+        {
+            float v = values[x];
+            if (float.IsNaN(v)) return false;
+            if (v > max) max = v;
+        }
+        index = values.IndexOf(max);
+        if (index < 0) index = 0; // every value is -inf: the first one
+        return true;
+    }
+
     private void Grow(int outW, int outH, int m)
     {
+        if (_values.Length < outW) _values = new float[Math.Max(outW, 2 * _values.Length)];
         if (_xTaps.Length < outW) _xTaps = new CubicTap[Math.Max(outW, 2 * _xTaps.Length)];
         if (_yTaps.Length < outH) _yTaps = new CubicTap[Math.Max(outH, 2 * _yTaps.Length)];
         if (_rows.Length < m * outW) _rows = new float[Math.Max(m * outW, 2 * _rows.Length)];
@@ -115,6 +161,39 @@ internal readonly record struct CubicTap(int I0, int I1, int I2, int I3, float W
         sum += values[I2 * stride] * W2;
         sum += values[I3 * stride] * W3;
         return sum;
+    }
+
+    /// <summary>
+    /// <see cref="Apply"/> along y for every x of a row at once: values[x] = w0·rows[i0][x] + … + w3·rows[i3][x], with
+    /// the same f32 products and left-to-right sums (SIMD lanes, no fused multiply-add), so the values are identical.
+    /// </summary>
+    public void ApplyRows(ReadOnlySpan<float> rows, int width, Span<float> values)
+    {
+        var r0 = rows.Slice(I0 * width, width);
+        var r1 = rows.Slice(I1 * width, width);
+        var r2 = rows.Slice(I2 * width, width);
+        var r3 = rows.Slice(I3 * width, width);
+        int x = 0;
+        if (width >= Vector<float>.Count)
+        {
+            Vector<float> w0 = new(W0), w1 = new(W1), w2 = new(W2), w3 = new(W3);
+            for (; x <= width - Vector<float>.Count; x += Vector<float>.Count)
+            {
+                var sum = new Vector<float>(r0.Slice(x)) * w0;
+                sum += new Vector<float>(r1.Slice(x)) * w1;
+                sum += new Vector<float>(r2.Slice(x)) * w2;
+                sum += new Vector<float>(r3.Slice(x)) * w3;
+                sum.CopyTo(values.Slice(x));
+            }
+        }
+        for (; x < width; x++)
+        {
+            float sum = r0[x] * W0;
+            sum += r1[x] * W1;
+            sum += r2[x] * W2;
+            sum += r3[x] * W3;
+            values[x] = sum;
+        }
     }
 
     private static int Clamp(int i, int size) => Math.Max(Math.Min(i, size - 1), 0);

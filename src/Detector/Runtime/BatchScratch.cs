@@ -20,6 +20,7 @@ internal sealed class BatchScratch(int levels)
     public readonly NativeFloatMemory[] FeatureMemory = Make(levels);
     public readonly NativeFloatMemory[] ObjectnessMemory = Make(levels);
     public readonly NativeFloatMemory[] DeltaMemory = Make(levels);
+    public readonly NativeFloatMemory HeatmapMemory = new();
 
     public (int Height, int Width)[] Resized = [];
     public int[] ProposalStart = [], ProposalCount = [], DetectionCount = [];
@@ -32,6 +33,7 @@ internal sealed class BatchScratch(int levels)
     public BoxF[] FrameBoxes = [];
     public RleMask[] Masks = [];
     public Keypoint[] KeypointValues = [];
+    public BoxF[] KeypointBoxes = [];
 
     public void BeginBatch(int n)
     {
@@ -76,6 +78,7 @@ internal sealed class BatchScratch(int levels)
     public void EnsureKeypoints(int n, int j)
     {
         if (KeypointValues.Length < n * j) KeypointValues = new Keypoint[Math.Max(n * j, KeypointValues.Length * 3 / 2)];
+        if (KeypointBoxes.Length < n) KeypointBoxes = new BoxF[Math.Max(n, KeypointBoxes.Length * 3 / 2)];
     }
 
     private static NativeFloatMemory[] Make(int n)

@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.ML.OnnxRuntime;
+
+namespace MaskStream.Bench;
+
+/// <summary>
+/// ONNX Runtime alone on the model's four graphs, with the shapes of a 640×480 frame (backbone_rpn [1,3,480,640],
+/// box head on the RPN's post-NMS top-N, mask and keypoint heads on --rois RoIs), for several session settings run in
+/// turn (A B C A B C …, so a busy neighbour slows every setting alike):
+/// <code>
+/// dotnet run -c Release --project bench/MaskStream.Bench -- detector-graphs --model models/maskstream-tiny --rois 45 --runs 10
+/// </code>
+/// </summary>
+internal static class DetectorGraphs
+{
+    private sealed record Setting(string Name, int Threads, bool Spinning, GraphOptimizationLevel Level);
+
+    public static int Run(string[] args)
+    {
+        string model = Arg(args, "--model", "models/maskstream-tiny");
+        int rois = int.Parse(Arg(args, "--rois", "45"), CultureInfo.InvariantCulture);
+        int boxRois = int.Parse(Arg(args, "--box-rois", "300"), CultureInfo.InvariantCulture);
+        int runs = int.Parse(Arg(args, "--runs", "10"), CultureInfo.InvariantCulture);
+        string only = Arg(args, "--graphs", "backbone_rpn,box_head,mask_head,keypoint_head");
+        Setting[] settings =
+        [
+            new("2 threads, spinning", 2, true, GraphOptimizationLevel.ORT_ENABLE_ALL),
+            new("2 threads, no spinning", 2, false, GraphOptimizationLevel.ORT_ENABLE_ALL),
+            new("1 thread", 1, false, GraphOptimizationLevel.ORT_ENABLE_ALL),
+            new("2 threads, no spinning, extended (no NCHWc)", 2, false, GraphOptimizationLevel.ORT_ENABLE_EXTENDED),
+        ];
+        var graphs = new (string File, long[] Shape)[]
+        {
+            ("backbone_rpn", [1, 3, 480, 640]),
+            ("box_head", [boxRois, 64, 7, 7]),
+            ("mask_head", [rois, 64, 14, 14]),
+            ("keypoint_head", [rois, 64, 14, 14]),
+        };
+        Console.WriteLine($"ONNX Runtime {OrtEnv.Instance().GetVersionString()}, {model}, {runs} runs per setting, interleaved; " +
+                          $"load average {string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3))}");
+        foreach (var (file, shape) in graphs)
+        {
+            if (!only.Split(',').Contains(file)) continue;
+            var sessions = settings.Select(s => Open(Path.Combine(model, file + ".onnx"), s)).ToArray();
+            var input = new float[shape.Aggregate(1L, (a, b) => a * b)];
+            var rng = new Random(1);
+            for (int i = 0; i < input.Length; i++) input[i] = (float)rng.NextDouble();
+            string inputName = sessions[0].InputNames[0];
+            var times = settings.Select(_ => new List<double>()).ToArray();
+            using var value = OrtValue.CreateTensorValueFromMemory(input, shape);
+            for (int run = -2; run < runs; run++)
+            {
+                for (int s = 0; s < sessions.Length; s++)
+                {
+                    long t = Stopwatch.GetTimestamp();
+                    using var outputs = sessions[s].Run(new RunOptions(), [inputName], [value], sessions[s].OutputNames);
+                    if (run >= 0) times[s].Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
+                }
+            }
+            Console.WriteLine($"{file} [{string.Join(",", shape)}]:");
+            for (int s = 0; s < settings.Length; s++)
+            {
+                var v = times[s].Order().ToArray();
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  {settings[s].Name,-46} median {v[v.Length / 2],8:F2} ms  min {v[0],8:F2} ms"));
+            }
+            foreach (var session in sessions) session.Dispose();
+        }
+        return 0;
+    }
+
+    private static InferenceSession Open(string path, Setting s)
+    {
+        using var so = new SessionOptions
+        {
+            GraphOptimizationLevel = s.Level,
+            IntraOpNumThreads = s.Threads,
+            InterOpNumThreads = 1,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+        };
+        if (!s.Spinning) so.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        return new InferenceSession(path, so);
+    }
+
+    private static string Arg(string[] args, string name, string fallback)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+    }
+}
