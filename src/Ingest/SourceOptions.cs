@@ -40,8 +40,12 @@ public sealed record SourceOptions
 
     public EndOfStream AtEnd { get; init; } = EndOfStream.Stop;
 
-    /// <summary>A live source that delivers no frame for this long (connecting included) is killed and reconnected.</summary>
+    /// <summary>A live source that delivers no frame for this long once it is online is killed and reconnected.</summary>
     public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long opening a live source may take up to its first frame (an RTSP handshake, ffmpeg probing an
+    /// MPEG-TS stream for up to 5 s) before it is given up and tried again.</summary>
+    public TimeSpan OpenTimeout { get; init; } = TimeSpan.FromSeconds(20);
 
     /// <summary>First wait before reconnecting; it doubles after each failed attempt up to <see cref="ReconnectMax"/>.</summary>
     public TimeSpan ReconnectMin { get; init; } = TimeSpan.FromSeconds(1);

@@ -7,8 +7,9 @@ namespace MaskStream.Ingest.Supervision;
 
 /// <summary>
 /// Keeps a live source going for as long as it is read. Each attempt opens a fresh inner source; a stream that ends,
-/// fails, cannot be opened, or delivers no frame within <see cref="SourceOptions.StallTimeout"/> (opening included)
-/// is given up (its read cancelled, which kills an ffmpeg child) and opened again after an exponential, jittered
+/// fails, cannot be opened, or delivers no frame within <see cref="SourceOptions.StallTimeout"/>
+/// (<see cref="SourceOptions.OpenTimeout"/> before the first frame) is given up (its read cancelled, which kills an
+/// ffmpeg child) and opened again after an exponential, jittered
 /// backoff between <see cref="SourceOptions.ReconnectMin"/> and <see cref="SourceOptions.ReconnectMax"/>. It never
 /// gives up by itself, and one camera's troubles touch no other. Frame numbers keep counting across reconnects.
 /// </summary>
@@ -132,6 +133,7 @@ public sealed class SupervisedSource : IFrameSource
         private IAsyncEnumerator<Frame>? _frames;
         private long _waitingSince;
         private volatile bool _stalled;
+        private volatile bool _online;
 
         public Attempt(SupervisedSource owner, CancellationToken stop)
         {
@@ -139,7 +141,8 @@ public sealed class SupervisedSource : IFrameSource
             _stop = stop;
             _cancel = CancellationTokenSource.CreateLinkedTokenSource(stop);
             _waitingSince = Stopwatch.GetTimestamp();
-            var period = TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(50).Ticks, owner._options.StallTimeout.Ticks / 8));
+            var shortest = Math.Min(owner._options.StallTimeout.Ticks, owner._options.OpenTimeout.Ticks);
+            var period = TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(50).Ticks, shortest / 8));
             _watchdog = new Timer(static s => ((Attempt)s!).Check(), this, period, period);
         }
 
@@ -187,7 +190,10 @@ public sealed class SupervisedSource : IFrameSource
             try
             {
                 if (await _frames!.MoveNextAsync().ConfigureAwait(false))
+                {
+                    _online = true;
                     return _frames.Current;
+                }
                 Error = _stalled ? StallMessage() : $"{UriRedaction.Redact(_owner.Uri)}: the stream ended";
             }
             catch (OperationCanceledException) when (!_stop.IsCancellationRequested)
@@ -231,7 +237,8 @@ public sealed class SupervisedSource : IFrameSource
         private void Check()
         {
             long since = Volatile.Read(ref _waitingSince);
-            if (since == 0 || _stalled || Stopwatch.GetElapsedTime(since) < _owner._options.StallTimeout)
+            var limit = _online ? _owner._options.StallTimeout : _owner._options.OpenTimeout;
+            if (since == 0 || _stalled || Stopwatch.GetElapsedTime(since) < limit)
                 return;
             _stalled = true;
             try
@@ -243,7 +250,10 @@ public sealed class SupervisedSource : IFrameSource
             }
         }
 
-        private string StallMessage() => string.Create(CultureInfo.InvariantCulture,
-            $"{UriRedaction.Redact(_owner.Uri)}: no frame within {_owner._options.StallTimeout.TotalSeconds:0.###} s (StallTimeout); reconnecting");
+        private string StallMessage() => _online
+            ? string.Create(CultureInfo.InvariantCulture,
+                $"{UriRedaction.Redact(_owner.Uri)}: no frame within {_owner._options.StallTimeout.TotalSeconds:0.###} s (StallTimeout); reconnecting")
+            : string.Create(CultureInfo.InvariantCulture,
+                $"{UriRedaction.Redact(_owner.Uri)}: no frame within {_owner._options.OpenTimeout.TotalSeconds:0.###} s of opening (OpenTimeout); reconnecting");
     }
 }

@@ -34,8 +34,8 @@ def main() -> int:
         auth.add_basic(GstRtspServer.RTSPAuth.make_basic(sys.argv[5], sys.argv[6]), token)
         server.set_auth(auth)
         permissions = GstRtspServer.RTSPPermissions()
-        permissions.add_role("user", [(GstRtspServer.RTSP_PERM_MEDIA_FACTORY_ACCESS, True),
-                                      (GstRtspServer.RTSP_PERM_MEDIA_FACTORY_CONSTRUCT, True)])
+        permissions.add_permission_for_role("user", GstRtspServer.RTSP_PERM_MEDIA_FACTORY_ACCESS, True)
+        permissions.add_permission_for_role("user", GstRtspServer.RTSP_PERM_MEDIA_FACTORY_CONSTRUCT, True)
         factory.set_permissions(permissions)
     server.get_mount_points().add_factory("/test", factory)
     if server.attach(None) == 0:
