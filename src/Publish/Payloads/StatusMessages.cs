@@ -1,7 +1,7 @@
 namespace MaskStream.Publish.Payloads;
 
 /// <summary>Retained on <c>{prefix}/{camera}/status</c> (docs/schema/camera-status.schema.json).</summary>
-/// <param name="State">online | offline.</param>
+/// <param name="State">connecting | online | reconnecting | offline.</param>
 /// <param name="Fps">Frames processed per second over the last reporting window.</param>
 /// <param name="LastError">The camera's last problem (passwords in URLs redacted), null when none.</param>
 /// <param name="InstanceId">The service instance that owns the camera.</param>
@@ -44,6 +44,12 @@ public static class StatusStates
 {
     public const string Online = "online";
     public const string Offline = "offline";
+
+    /// <summary>A camera opening for the first time, no frame yet.</summary>
+    public const string Connecting = "connecting";
+
+    /// <summary>A live camera that was lost, stalled or could not be opened, waiting to try again or trying.</summary>
+    public const string Reconnecting = "reconnecting";
 }
 
 public static class TrackEvents

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using MaskStream.Publish.Payloads;
 
 namespace MaskStream.Service.Pipeline;
 
@@ -8,6 +9,8 @@ internal sealed class CameraCounters(string id)
     private readonly ConcurrentDictionary<string, long> _dropsByReason = new(StringComparer.Ordinal);
     private long _read, _processed, _failed, _published, _objects, _dropped;
     private volatile string? _lastError;
+    private volatile string _state = StatusStates.Offline;
+    private int _reconnects;
 
     public string Id { get; } = id;
 
@@ -55,4 +58,27 @@ internal sealed class CameraCounters(string id)
     public void SetError(string error) => _lastError = error;
 
     public IReadOnlyDictionary<string, long> DropsByReason => _dropsByReason;
+
+    /// <summary>The status topic's state (<see cref="StatusStates"/>): offline until the camera's feed opens.</summary>
+    public string State => _state;
+
+    /// <summary>How many times a live camera was reconnected.</summary>
+    public int Reconnects => Volatile.Read(ref _reconnects);
+
+    /// <summary>Raised when <see cref="State"/> changes (the status topic is published at once, not only every 5 s).</summary>
+    public event Action<CameraCounters>? StateChanged;
+
+    /// <summary>Sets the state (and <see cref="Online"/> with it), the last error when one is given, and the reconnect count.</summary>
+    public void SetState(string state, string? error = null, int? reconnects = null)
+    {
+        if (error is not null)
+            _lastError = error;
+        if (reconnects is { } n)
+            Volatile.Write(ref _reconnects, n);
+        Online = state == StatusStates.Online;
+        if (_state == state)
+            return;
+        _state = state;
+        StateChanged?.Invoke(this);
+    }
 }

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using MaskStream.Core.Frames;
 using MaskStream.Ingest;
+using MaskStream.Publish.Payloads;
 
 namespace MaskStream.Service.Pipeline;
 
@@ -30,6 +31,8 @@ internal sealed class CameraFeed
             dropped.Dispose();
             counters.CountDrop(QueueFull);
         });
+        // Opened, but a live camera has yet to connect: online comes with the first frame.
+        counters.SetState(StatusStates.Connecting);
     }
 
     public IFrameSource Source { get; }

@@ -27,6 +27,8 @@ internal sealed class ProgressReporter(
         var window = Stopwatch.StartNew();
         var sinceStatus = Stopwatch.StartNew();
         using var timer = new PeriodicTimer(period);
+        foreach (var c in cameras)
+            c.StateChanged += PublishStatus;
         try
         {
             while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
@@ -43,16 +45,22 @@ internal sealed class ProgressReporter(
         catch (OperationCanceledException)
         {
         }
+        foreach (var c in cameras)
+            c.StateChanged -= PublishStatus;
         if (_lineOpen)
             await output.WriteLineAsync().ConfigureAwait(false);
     }
 
-    /// <summary>Retained status of every camera: online with its fps while it runs, offline with its last error.</summary>
+    /// <summary>Retained status of every camera: its state (online with its fps while it runs; connecting,
+    /// reconnecting or offline) and its last error.</summary>
     public void PublishStatuses()
     {
         foreach (var c in cameras)
-            publisher.PublishCameraStatus(c.Id, c.Online ? StatusStates.Online : StatusStates.Offline, c.Online ? c.Fps : 0, c.LastError);
+            PublishStatus(c);
     }
+
+    private void PublishStatus(CameraCounters c) =>
+        publisher.PublishCameraStatus(c.Id, c.State, c.State == StatusStates.Online ? c.Fps : 0, c.LastError);
 
     private void Report(double seconds)
     {

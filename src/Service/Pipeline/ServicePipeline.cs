@@ -74,7 +74,7 @@ internal sealed class ServicePipeline(ServiceOptions options, Detector.Detector 
             var camera = options.Cameras[i];
             try
             {
-                feeds.Add(new CameraFeed(FrameSourceFactory.Open(camera.Id, camera.Uri), Cameras[i], options.Service.FrameQueue));
+                feeds.Add(new CameraFeed(FrameSourceFactory.Open(camera.Id, camera.Uri, camera.Source), Cameras[i], options.Service.FrameQueue));
                 Cameras[i].Online = true;
             }
             catch (FrameSourceException e)

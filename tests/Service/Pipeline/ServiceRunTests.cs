@@ -45,7 +45,8 @@ public sealed class ServiceRunTests(DetectModelFixture model)
         Assert.Contains(frames, f => f.GetProperty("objects").GetArrayLength() > 0);
 
         var synthetic = Statuses(subscriber, "synthetic");
-        Assert.Equal("online", synthetic[0].GetProperty("state").GetString());
+        Assert.Equal("connecting", synthetic[0].GetProperty("state").GetString());
+        Assert.Equal("online", synthetic[1].GetProperty("state").GetString());
         Assert.Equal("offline", synthetic[^1].GetProperty("state").GetString());
         var door = Statuses(subscriber, "door");
         Assert.All(door, s => Assert.Equal("offline", s.GetProperty("state").GetString()));
