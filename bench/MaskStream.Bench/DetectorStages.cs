@@ -29,10 +29,11 @@ internal static class DetectorStages
         int threads = int.Parse(Arg(args, "--threads", "2"), CultureInfo.InvariantCulture);
         int runs = int.Parse(Arg(args, "--runs", "3"), CultureInfo.InvariantCulture);
         float minScore = float.Parse(Arg(args, "--min-score", "0"), CultureInfo.InvariantCulture);
+        bool spinning = Arg(args, "--spinning", "false") == "true";
 
         var files = Frames(dataset, frameCount);
         var frames = files.Select(LoadFrame).ToArray();
-        using var detector = Detector.Detector.Load(model, new DetectorOptions { IntraOpThreads = threads, ScoreThreshold = minScore });
+        using var detector = Detector.Detector.Load(model, new DetectorOptions { IntraOpThreads = threads, ScoreThreshold = minScore, IntraOpSpinning = spinning });
         int objects = 0;
         foreach (var f in frames)
         {
@@ -45,15 +46,21 @@ internal static class DetectorStages
         var wall = new List<double>();
         var threadBytes = new List<long>();
         var processBytes = new List<long>();
+        var processCpu = new List<double>();
+        var process = System.Diagnostics.Process.GetCurrentProcess();
         for (int run = 0; run < runs; run++)
         {
             foreach (var f in frames)
             {
                 long p0 = GC.GetTotalAllocatedBytes(precise: true);
                 long t0 = GC.GetAllocatedBytesForCurrentThread();
+                process.Refresh();
+                var cpu0 = process.TotalProcessorTime;
                 long start = System.Diagnostics.Stopwatch.GetTimestamp();
                 var r = detector.Detect([f]);
                 wall.Add(System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                process.Refresh();
+                processCpu.Add((process.TotalProcessorTime - cpu0).TotalMilliseconds);
                 threadBytes.Add(GC.GetAllocatedBytesForCurrentThread() - t0);
                 processBytes.Add(GC.GetTotalAllocatedBytes(precise: true) - p0);
                 GC.KeepAlive(r);
@@ -64,7 +71,7 @@ internal static class DetectorStages
         var report = new StringBuilder();
         report.AppendLine(CultureInfo.InvariantCulture,
             $"MaskStream detector, {model}, {frames.Length} frames {frames[0].Info.Width}x{frames[0].Info.Height} from {Path.Combine(dataset, "images")}, " +
-            $"IntraOpThreads={threads} (ORT intra-op and kernel workers), inter-op 1, min score {minScore}, {runs} timed runs after 1 warm-up, " +
+            $"IntraOpThreads={threads} (ORT intra-op and kernel workers), spinning {spinning}, inter-op 1, min score {minScore}, {runs} timed runs after 1 warm-up, " +
             $"{(double)objects / frames.Length:F1} detections/frame, load average {LoadAverage()}");
         report.AppendLine("stage                      median ms   mean ms");
         Row(report, "preprocess", times.Select(t => t.Preprocess.TotalMilliseconds));
@@ -80,6 +87,7 @@ internal static class DetectorStages
         Row(report, "keypoint head (ORT)", times.Select(t => t.KeypointHead.TotalMilliseconds));
         Row(report, "keypoint decode", times.Select(t => t.KeypointDecode.TotalMilliseconds));
         Row(report, "per frame (Detect)", wall);
+        Row(report, "per frame, process CPU", processCpu);
         report.AppendLine(CultureInfo.InvariantCulture,
             $"managed allocation per Detect: this thread median {Median(threadBytes.Select(b => (double)b)):F0} B, " +
             $"process median {Median(processBytes.Select(b => (double)b)):F0} B");

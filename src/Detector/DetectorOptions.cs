@@ -21,6 +21,12 @@ public sealed record DetectorOptions
     /// </summary>
     public int IntraOpThreads { get; init; } = 2;
 
+    /// <summary>
+    /// Whether ONNX Runtime's idle intra-op threads spin while waiting for work (its default). Off by default: the
+    /// spinning competes with our kernels and with every other process on a small shared machine.
+    /// </summary>
+    public bool IntraOpSpinning { get; init; }
+
     /// <summary>Frames wider than this are refused (per frame, with a message) rather than resized.</summary>
     public int MaxFrameWidth { get; init; } = 4096;
 

@@ -69,6 +69,10 @@ internal sealed class OnnxGraphs : IDisposable
             InterOpNumThreads = 1,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
         };
+        // Idle intra-op workers spin by default. Between graphs our own kernels run on these cores, and on the shared
+        // 2-core machine other processes do too: spinning took 2.5x the CPU time per frame of 1 thread, for no wall-clock
+        // gain while a neighbour was busy (docs/PERFORMANCE.md).
+        so.AddSessionConfigEntry("session.intra_op.allow_spinning", options.IntraOpSpinning ? "1" : "0");
         if (options.Device == DetectorDevice.Cuda) AppendCuda(so);
         try
         {
