@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using MQTTnet;
 using MQTTnet.Server;
 
 namespace MaskStream.Publish;
@@ -9,6 +10,8 @@ namespace MaskStream.Publish;
 public sealed class EmbeddedBroker : IAsyncDisposable
 {
     private readonly MqttServer _server;
+    private readonly HashSet<string> _filters = new(StringComparer.Ordinal);
+    private readonly List<(string Topic, TaskCompletionSource Done)> _waiters = [];
 
     /// <param name="host">Address to bind (an IP literal; "localhost" means 127.0.0.1).</param>
     /// <param name="port">TCP port; 0 picks a free one (tests), see <see cref="Port"/>.</param>
@@ -29,7 +32,11 @@ public sealed class EmbeddedBroker : IAsyncDisposable
             .WithPersistentSessions()
             .Build();
         _server = factory.CreateMqttServer(options);
+        _server.ClientSubscribedTopicAsync += OnClientSubscribedAsync;
     }
+
+    /// <summary>Raised (on MQTTnet's thread) with the client id and topic filter each time a client subscribes.</summary>
+    public event Action<string, string>? ClientSubscribed;
 
     public string Host { get; }
 
@@ -49,6 +56,54 @@ public sealed class EmbeddedBroker : IAsyncDisposable
             throw new InvalidOperationException(
                 $"embedded MQTT broker cannot listen on {Host}:{Port}: {e.Message} (another broker running? set Mqtt:Port or Mqtt:Mode = External)", e);
         }
+    }
+
+    /// <summary>
+    /// Completes once some client has subscribed with a filter that matches <paramref name="topic"/> (a topic name such
+    /// as <c>maskstream/door/objects</c>, no wildcards), including subscriptions made before the call: a consumer will
+    /// receive what is published there from now on. Lets tests and tools start publishing when someone listens rather
+    /// than after a fixed <c>Service:StartDelay</c>. Unsubscribing later does not undo it.
+    /// </summary>
+    public Task WaitForSubscriberAsync(string topic, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_waiters)
+        {
+            if (AnyFilterMatches(topic))
+                return Task.CompletedTask;
+            _waiters.Add((topic, done));
+        }
+        return done.Task.WaitAsync(cancellationToken);
+    }
+
+    private Task OnClientSubscribedAsync(ClientSubscribedTopicEventArgs e)
+    {
+        var filter = e.TopicFilter.Topic;
+        lock (_waiters)
+        {
+            _filters.Add(filter);
+            for (var i = _waiters.Count - 1; i >= 0; i--)
+            {
+                if (MqttTopicFilterComparer.Compare(_waiters[i].Topic, filter) == MqttTopicFilterCompareResult.IsMatch)
+                {
+                    _waiters[i].Done.TrySetResult();
+                    _waiters.RemoveAt(i);
+                }
+            }
+        }
+        ClientSubscribed?.Invoke(e.ClientId, filter);
+        return Task.CompletedTask;
+    }
+
+    private bool AnyFilterMatches(string topic)
+    {
+        foreach (var filter in _filters)
+        {
+            if (MqttTopicFilterComparer.Compare(topic, filter) == MqttTopicFilterCompareResult.IsMatch)
+                return true;
+        }
+        return false;
     }
 
     public async Task StopAsync()

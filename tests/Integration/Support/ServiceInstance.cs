@@ -1,0 +1,107 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace MaskStream.Integration.Tests.Support;
+
+/// <summary>
+/// One running <c>maskstream</c> service: the executable built beside these tests, started from the repository root as
+/// the README's <c>./scripts/run</c> starts it (so <c>models/maskstream-tiny</c> and <c>appsettings.json</c> resolve
+/// the same way), with only the given <c>--Section:Key=value</c> overrides and <c>Section__Key</c> environment variables. Its output is kept line by line; it is
+/// killed in <see cref="Dispose"/> if still running.
+/// </summary>
+internal sealed class ServiceInstance : IDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _stdout = new();
+    private readonly ConcurrentQueue<string> _stderr = new();
+
+    public ServiceInstance(string name, IEnumerable<string> overrides, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        Name = name;
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = RepositoryRoot.Path,
+        };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "maskstream.dll"));
+        foreach (var o in overrides) info.ArgumentList.Add(o);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) info.Environment[key] = value;
+        _process = Process.Start(info) ?? throw new InvalidOperationException("could not start maskstream");
+        _process.OutputDataReceived += (_, e) => { if (e.Data is not null) _stdout.Enqueue(e.Data); };
+        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _stderr.Enqueue(e.Data); };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public string Name { get; }
+    public bool HasExited => _process.HasExited;
+    public string StdOut => string.Join('\n', _stdout);
+    public string StdErr => string.Join('\n', _stderr);
+    public string Output => $"--- {Name} stdout ---\n{StdOut}\n--- {Name} stderr ---\n{StdErr}";
+
+    /// <summary>Waits for a stdout line starting with <paramref name="prefix"/>; throws with the output so far if the
+    /// service exits or the time runs out first.</summary>
+    public async Task<string> WaitForLineAsync(string prefix, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            foreach (var line in _stdout)
+            {
+                if (line.StartsWith(prefix, StringComparison.Ordinal))
+                    return line;
+            }
+            if (_process.HasExited || clock.Elapsed > timeout)
+                throw new InvalidOperationException(
+                    $"no line '{prefix}…' from {Name} ({(_process.HasExited ? $"exited {_process.ExitCode}" : $"{timeout.TotalSeconds} s")}):\n{Output}");
+            await Task.Delay(50);
+        }
+    }
+
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"{Name} did not exit within {timeout.TotalSeconds} s:\n{Output}");
+        }
+        _process.WaitForExit(); // drains the redirected output
+        return _process.ExitCode;
+    }
+
+    /// <summary>SIGTERM, as systemd stops a service.</summary>
+    public void Terminate() => Signal("TERM");
+
+    /// <summary>SIGKILL: no drain, no DISCONNECT, so the broker sends the last will (a crash or an OOM kill).</summary>
+    public void KillHard() => Signal("KILL");
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+            _process.Kill(entireProcessTree: true);
+        _process.Dispose();
+    }
+
+    private void Signal(string name)
+    {
+        using var kill = Process.Start("kill", [$"-{name}", _process.Id.ToString(CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+    }
+
+    /// <summary>A loopback port nobody listens on now (the gap before the service binds it is a race tests accept).</summary>
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
