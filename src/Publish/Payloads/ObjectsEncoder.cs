@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Collections.Immutable;
 using System.Text.Json;
 using MaskStream.Core.Objects;
 
@@ -19,20 +18,6 @@ public sealed class ObjectsEncoder
     private static readonly JsonEncodedText LatencyName = JsonEncodedText.Encode("latency_ms");
     private static readonly JsonEncodedText BootIdName = JsonEncodedText.Encode("boot_id");
     private static readonly JsonEncodedText ObjectsName = JsonEncodedText.Encode("objects");
-    private static readonly JsonEncodedText ClassIdName = JsonEncodedText.Encode("class_id");
-    private static readonly JsonEncodedText ClassName = JsonEncodedText.Encode("class");
-    private static readonly JsonEncodedText ScoreName = JsonEncodedText.Encode("score");
-    private static readonly JsonEncodedText BboxName = JsonEncodedText.Encode("bbox");
-    private static readonly JsonEncodedText MaskName = JsonEncodedText.Encode("mask");
-    private static readonly JsonEncodedText SizeName = JsonEncodedText.Encode("size");
-    private static readonly JsonEncodedText CountsName = JsonEncodedText.Encode("counts");
-    private static readonly JsonEncodedText KeypointsName = JsonEncodedText.Encode("keypoints");
-    private static readonly JsonEncodedText TrackIdName = JsonEncodedText.Encode("track_id");
-    private static readonly JsonEncodedText TrackStateName = JsonEncodedText.Encode("track_state");
-    private static readonly JsonEncodedText AgeName = JsonEncodedText.Encode("age");
-
-    private static readonly JsonEncodedText[] TrackStateValues =
-        [JsonEncodedText.Encode("new"), JsonEncodedText.Encode("tracked"), JsonEncodedText.Encode("lost"), JsonEncodedText.Encode("removed")];
 
     private readonly JsonEncodedText[] _classNames;
     private readonly ArrayBufferWriter<byte> _buffer = new(16 * 1024);
@@ -43,9 +28,7 @@ public sealed class ObjectsEncoder
     /// <param name="bootId">This process's boot id, written into every message.</param>
     public ObjectsEncoder(IReadOnlyList<string> classNames, Guid bootId)
     {
-        _classNames = new JsonEncodedText[classNames.Count];
-        for (var i = 0; i < classNames.Count; i++)
-            _classNames[i] = JsonEncodedText.Encode(classNames[i]);
+        _classNames = ObjectJson.EncodeClassNames(classNames);
         BootId = bootId;
         _bootIdText = bootId.ToString("D");
         _writer = new Utf8JsonWriter(_buffer, new JsonWriterOptions { SkipValidation = true });
@@ -54,8 +37,7 @@ public sealed class ObjectsEncoder
     public Guid BootId { get; }
 
     /// <summary>Name of a class id, <c>class_{id}</c> when the model's list does not have it.</summary>
-    public string ClassNameOf(int classId) =>
-        (uint)classId < (uint)_classNames.Length ? _classNames[classId].Value : $"class_{classId}";
+    public string ClassNameOf(int classId) => ObjectJson.ClassNameOf(_classNames, classId);
 
     /// <summary>Encodes one frame. The span is valid until the next call.</summary>
     /// <param name="publishTime">Now, for <c>latency_ms</c> (capture → publish).</param>
@@ -86,56 +68,8 @@ public sealed class ObjectsEncoder
         w.WriteString(BootIdName, _bootIdText);
         w.WriteStartArray(ObjectsName);
         foreach (var obj in frame.Objects)
-            WriteObject(w, obj);
+            ObjectJson.WriteObject(w, obj.Detection, _classNames, obj);
         w.WriteEndArray();
         w.WriteEndObject();
-    }
-
-    private void WriteObject(Utf8JsonWriter w, TrackedObject obj)
-    {
-        var d = obj.Detection;
-        w.WriteStartObject();
-        w.WriteNumber(ClassIdName, d.ClassId);
-        if ((uint)d.ClassId < (uint)_classNames.Length)
-            w.WriteString(ClassName, _classNames[d.ClassId]);
-        else
-            w.WriteString(ClassName, ClassNameOf(d.ClassId));
-        w.WriteNumber(ScoreName, d.Score);
-        w.WriteStartArray(BboxName);
-        w.WriteNumberValue(d.Box.X1);
-        w.WriteNumberValue(d.Box.Y1);
-        w.WriteNumberValue(d.Box.X2);
-        w.WriteNumberValue(d.Box.Y2);
-        w.WriteEndArray();
-        if (d.Mask is { } mask)
-        {
-            w.WriteStartObject(MaskName);
-            w.WriteStartArray(SizeName);
-            w.WriteNumberValue(mask.Height);
-            w.WriteNumberValue(mask.Width);
-            w.WriteEndArray();
-            w.WriteString(CountsName, mask.ToCompressedString());
-            w.WriteEndObject();
-        }
-        if (!d.Keypoints.IsDefaultOrEmpty)
-            WriteKeypoints(w, d.Keypoints);
-        w.WriteNumber(TrackIdName, obj.TrackId);
-        w.WriteString(TrackStateName, TrackStateValues[(int)obj.State]);
-        w.WriteNumber(AgeName, obj.Age);
-        w.WriteEndObject();
-    }
-
-    private static void WriteKeypoints(Utf8JsonWriter w, ImmutableArray<Keypoint> keypoints)
-    {
-        w.WriteStartArray(KeypointsName);
-        foreach (var k in keypoints)
-        {
-            w.WriteStartArray();
-            w.WriteNumberValue(k.X);
-            w.WriteNumberValue(k.Y);
-            w.WriteNumberValue(k.Score);
-            w.WriteEndArray();
-        }
-        w.WriteEndArray();
     }
 }

@@ -35,8 +35,9 @@ public static class DetectCommand
         string? outDir = Path.GetDirectoryName(Path.GetFullPath(output));
         if (outDir is not null) Directory.CreateDirectory(outDir);
         using var jsonl = new StreamWriter(output);
-        VideoWriter? writer = null;
+        AnnotatedVideo? writer = null;
         var annotator = new Annotator(detector.Manifest);
+        var results = new ResultJson(detector.Manifest.Classes);
         int count = 0, objects = 0;
         var clock = Stopwatch.StartNew();
         try
@@ -50,7 +51,7 @@ public static class DetectCommand
                     var result = detector.Detect([frame])[0];
                     if (!result.IsSuccess) throw new CliException($"{name ?? input}{(name is null ? $" frame {index}" : "")}: {result.Error}");
                     var detected = result.Detected!;
-                    jsonl.WriteLine(ResultJson.Detections(index, name, detected, detector.Manifest.Classes));
+                    jsonl.WriteLine(results.Detections(index, name, detected));
                     objects += detected.Detections.Length;
                     count++;
                     if (images is null && video is null) continue;

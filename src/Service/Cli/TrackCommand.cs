@@ -65,10 +65,10 @@ public static class TrackCommand
             ? new ByteTracker(new TrackerOptions(), frameRate)
             : new IouTracker(new TrackerOptions(), frameRate);
         using var detector = arguments.Load(r, options);
-        var classes = detector.Manifest.Classes;
+        var results = new ResultJson(detector.Manifest.Classes);
         using var mot = CreateText(s.Output);
         using var jsonl = s.Jsonl is null ? null : CreateText(s.Jsonl);
-        VideoWriter? writer = null;
+        AnnotatedVideo? writer = null;
         var annotator = new Annotator(detector.Manifest);
         var progress = Console.IsOutputRedirected ? null : new ProgressLine(Console.Out);
         var ids = new HashSet<long>();
@@ -96,7 +96,7 @@ public static class TrackCommand
                         ids.Add(o.TrackId);
                     }
                     rows += tracked.Objects.Length;
-                    jsonl?.Write(ResultJson.Tracks(index, tracked.Info, tracked.Objects, classes) + "\n");
+                    jsonl?.Write(results.Tracks(index, tracked.Info, tracked.Objects) + "\n");
                     if (s.Video is not null)
                     {
                         annotator.Draw(mat, tracked);
