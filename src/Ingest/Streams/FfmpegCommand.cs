@@ -22,7 +22,9 @@ internal static partial class FfmpegCommand
         args.AddRange(["-fflags", "nobuffer+discardcorrupt", "-flags", "low_delay"]);
         args.AddRange(["-i", uri]);
         // passthrough: no frames duplicated or dropped to fit a rate; one output frame per decoded frame.
-        args.AddRange(["-map", "0:v:0", "-an", "-sn", "-dn", "-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "bgr24", "pipe:1"]);
+        // showinfo logs each frame's stream pts (PtsLog), without checksums.
+        args.AddRange(["-map", "0:v:0", "-an", "-sn", "-dn", "-vf", "showinfo=checksum=0", "-fps_mode", "passthrough",
+            "-f", "rawvideo", "-pix_fmt", "bgr24", "pipe:1"]);
         return args;
     }
 

@@ -11,7 +11,8 @@ namespace MaskStream.Ingest.Streams;
 /// lines, passwords redacted, become the error when the stream fails. Each <see cref="ReadAsync"/> runs one process
 /// and kills it (and anything it started) when the read ends, is cancelled or fails, then reaps it, so no process is
 /// left behind. Cancelling is also how a stall is cured: a hung demuxer is ffmpeg's problem, never a thread of ours.
-/// ffmpeg's raw output carries no timestamps, so a frame's pts is its position at the stream's nominal frame rate.
+/// ffmpeg's raw output carries no timestamps: a frame's stream pts comes from ffmpeg's <c>showinfo</c> line for it
+/// (<see cref="PtsLog"/>), or from its position at the nominal frame rate when that line is missing.
 /// </summary>
 public sealed class FfmpegSource(string cameraId, string uri, SourceOptions options, string ffmpeg = "ffmpeg") : IFrameSource
 {
@@ -31,7 +32,8 @@ public sealed class FfmpegSource(string cameraId, string uri, SourceOptions opti
         cancellationToken.ThrowIfCancellationRequested();
         var tail = new StderrTail();
         var size = new TaskCompletionSource<(int Width, int Height, double Fps)>(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var process = Start(tail, size);
+        var pts = new PtsLog();
+        using var process = Start(tail, size, pts);
         _processId = process.Id;
         try
         {
@@ -59,8 +61,19 @@ public sealed class FfmpegSource(string cameraId, string uri, SourceOptions opti
                     cancellationToken.ThrowIfCancellationRequested();
                     throw new FrameSourceException(await EndedAsync(process, tail, number).ConfigureAwait(false));
                 }
-                var pts = fps > 0 ? TimeSpan.FromSeconds(number / fps) : (TimeSpan?)null;
-                yield return new Frame(new FrameInfo(cameraId, number, DateTimeOffset.UtcNow, pts, Width, Height), pixels);
+                var captured = DateTimeOffset.UtcNow;
+                TimeSpan? streamPts;
+                try
+                {
+                    streamPts = await pts.TakeAsync(number, cancellationToken).ConfigureAwait(false)
+                                ?? (fps > 0 ? TimeSpan.FromSeconds(number / fps) : null);
+                }
+                catch
+                {
+                    pixels.Dispose();
+                    throw;
+                }
+                yield return new Frame(new FrameInfo(cameraId, number, captured, streamPts, Width, Height), pixels);
             }
         }
         finally
@@ -81,7 +94,7 @@ public sealed class FfmpegSource(string cameraId, string uri, SourceOptions opti
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
-    private Process Start(StderrTail tail, TaskCompletionSource<(int, int, double)> size)
+    private Process Start(StderrTail tail, TaskCompletionSource<(int, int, double)> size, PtsLog pts)
     {
         var info = new ProcessStartInfo(ffmpeg)
         {
@@ -101,6 +114,8 @@ public sealed class FfmpegSource(string cameraId, string uri, SourceOptions opti
                 size.TrySetException(new EndOfStreamException());
                 return;
             }
+            if (pts.TryAdd(e.Data))
+                return;
             tail.Add(e.Data);
             // The size line of interest follows "Output #0"; the input's own stream lines come before it.
             if (e.Data.StartsWith("Output #0", StringComparison.Ordinal))

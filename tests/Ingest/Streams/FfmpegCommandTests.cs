@@ -23,6 +23,21 @@ public sealed class FfmpegCommandTests
     }
 
     [Fact]
+    public async Task PtsLog_ShowinfoLines_GiveEachFrameItsPtsByIndex()
+    {
+        var log = new PtsLog();
+        Assert.True(log.TryAdd("[Parsed_showinfo_0 @ 0x55a888b82240] config in time_base: 1/90000, frame_rate: 25/1"));
+        Assert.True(log.TryAdd("[Parsed_showinfo_0 @ 0x55a888b82240] n:   0 pts: 126000 pts_time:1.4     pos:  564 fmt:yuv420p sar:1/1 s:160x120 i:P iskey:1 type:I mean:[111 131 130]"));
+        Assert.True(log.TryAdd("[Parsed_showinfo_0 @ 0x55a888b82240] color_range:tv color_space:unknown"));
+        Assert.True(log.TryAdd("[Parsed_showinfo_0 @ 0x55a888b82240] n:   2 pts: 133200 pts_time:1.48    pos: 1880 fmt:yuv420p"));
+        Assert.False(log.TryAdd("[mpegts @ 0x55] Packet corrupt (stream = 0, dts = 1260000)."));
+
+        Assert.Equal(TimeSpan.FromSeconds(1.4), await log.TakeAsync(0, CancellationToken.None));
+        Assert.Null(await log.TakeAsync(1, CancellationToken.None)); // its line never came: no pts, and frame 2 keeps its own
+        Assert.Equal(TimeSpan.FromSeconds(1.48), await log.TakeAsync(2, CancellationToken.None));
+    }
+
+    [Fact]
     public void Arguments_Rtsp_TransportFromOptionsAndRawBgrOnStdout()
     {
         var args = string.Join(' ', FfmpegCommand.Arguments("rtsp://cam/1", new SourceOptions { RtspTransport = RtspTransport.Udp }));

@@ -24,7 +24,10 @@ public sealed class UdpStreamTests
         var frames = reader.Frames;
         Assert.Equal(Enumerable.Range(0, frames.Count).Select(i => (long)i), frames.Select(f => f.FrameNumber));
         Assert.All(frames, f => Assert.Equal(("yard", 160, 120), (f.CameraId, f.Width, f.Height)));
-        Assert.Equal(frames.Select(f => f.Pts), frames.Select(f => f.Pts).Order());
+        // The stream's own pts (MPEG-TS starts well above 0), one frame interval (40 ms at 25 fps) apart.
+        Assert.True(frames[0].Pts > TimeSpan.Zero, $"first pts {frames[0].Pts}");
+        for (int i = 1; i < frames.Count; i++)
+            Assert.Equal(40.0, (frames[i].Pts!.Value - frames[i - 1].Pts!.Value).TotalMilliseconds, 0.5);
         Assert.Equal(frames.Select(f => f.CaptureTime), frames.Select(f => f.CaptureTime).Order());
         Assert.Equal(SourceState.Stopped, reader.Source.Status.State);
         Assert.NotEmpty(reader.Processes);
