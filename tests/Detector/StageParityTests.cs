@@ -13,22 +13,31 @@ using Xunit.Abstractions;
 namespace MaskStream.Detector.Tests;
 
 /// <summary>
-/// Each step between the graphs, fed torchvision's own tensors of the stage before (reference.py --intermediates,
-/// frame 0 of the tiny model), against torchvision's tensors of that stage. Tolerances are stated per stage.
+/// The random-init tiny model's stages against torchvision's on frame 0 of fixtures/detector/frames.
 /// </summary>
 [Collection(TinyModelCollection.Name)]
 public sealed class StageParityTests(TinyModelFixture model, ITestOutputHelper output)
-{
-    private readonly ModelManifest _m = ModelManifestReader.Load(model.ModelDir);
+    : StageParity(model.ModelDir, Path.Combine(model.FramesDir, "000001.png"), model.Intermediates, output);
 
-    private string Dir => Environment.GetEnvironmentVariable("MASKSTREAM_STAGE_DIR") ?? model.Intermediates;
+/// <summary>
+/// Each step between the graphs, fed torchvision's own tensors of the stage before (reference.py --intermediates of
+/// one frame), against torchvision's tensors of that stage; each graph run by ONNX Runtime on torchvision's input of
+/// that graph. Tolerances are stated per stage.
+/// </summary>
+public abstract class StageParity(string modelDir, string framePath, string intermediates, ITestOutputHelper output)
+{
+    private readonly ModelManifest _m = ModelManifestReader.Load(modelDir);
+
+    private string ModelDir => modelDir;
+
+    private string Dir => Environment.GetEnvironmentVariable("MASKSTREAM_STAGE_DIR") ?? intermediates;
 
     private Npy T(string name) => Npy.Load(Path.Combine(Dir, name + ".npy"));
 
     [Fact]
     public void Preprocess_Frame0_MatchesTransformOutputWithin1e5()
     {
-        using var frame = Fixtures.LoadFrame(Path.Combine(model.FramesDir, "000001.png"));
+        using var frame = Fixtures.LoadFrame(framePath);
         var expected = T("image");
         var rule = new ResizeRule(_m.Resize.MinSize, _m.Resize.MaxSize, _m.Input.SizeDivisible);
         var (rh, rw) = rule.ResizedSize(frame.Info.Height, frame.Info.Width);
@@ -45,7 +54,7 @@ public sealed class StageParityTests(TinyModelFixture model, ITestOutputHelper o
     public void BackboneGraph_OnTorchvisionInput_MatchesFeaturesAndRpnOutputsWithin1e4Relative()
     {
         var image = T("image");
-        using var session = new InferenceSession(Path.Combine(model.ModelDir, "backbone_rpn.onnx"));
+        using var session = new InferenceSession(Path.Combine(ModelDir, "backbone_rpn.onnx"));
         using var input = OrtValue.CreateTensorValueFromMemory(image.Data, image.Shape.Select(v => (long)v).ToArray());
         var names = _m.Levels.SelectMany(l => new[] { l.Feature, l.RpnObjectness, l.RpnDeltas }).ToArray();
         using var outputs = session.Run(new RunOptions(), [_m.Graphs.BackboneRpn.Inputs[0].Name], [input], names);
@@ -126,7 +135,7 @@ public sealed class StageParityTests(TinyModelFixture model, ITestOutputHelper o
         output.WriteLine($"box RoIAlign max |d| {roiMax:E2}");
         Assert.True(roiMax <= 1e-4, $"box RoIAlign max |d| {roiMax}");
 
-        using var session = new InferenceSession(Path.Combine(model.ModelDir, _m.Graphs.BoxHead.File));
+        using var session = new InferenceSession(Path.Combine(ModelDir, _m.Graphs.BoxHead.File));
         using var input = OrtValue.CreateTensorValueFromMemory(features, [proposals.Length, _m.FeatureChannels, ra.OutputHeight, ra.OutputWidth]);
         using var outs = session.Run(new RunOptions(), [_m.Graphs.BoxHead.Inputs[0].Name], [input],
             [_m.Graphs.BoxHead.Outputs[0].Name, _m.Graphs.BoxHead.Outputs[1].Name]);
@@ -173,7 +182,7 @@ public sealed class StageParityTests(TinyModelFixture model, ITestOutputHelper o
             pool.Run(levels, rois, rh, rw, features);
             var sample = T(sampleName);
             double roiMax = MaxAbs(features.AsSpan(0, sample.Data.Length).ToArray(), sample.Data);
-            using var session = new InferenceSession(Path.Combine(model.ModelDir, graph.File));
+            using var session = new InferenceSession(Path.Combine(ModelDir, graph.File));
             using var input = OrtValue.CreateTensorValueFromMemory(features, [rois.Length, _m.FeatureChannels, spec.OutputHeight, spec.OutputWidth]);
             using var outs = session.Run(new RunOptions(), [graph.Inputs[0].Name], [input], [graph.Outputs[0].Name]);
             var expected = T(outName);
@@ -191,7 +200,7 @@ public sealed class StageParityTests(TinyModelFixture model, ITestOutputHelper o
         int j = heatmaps.Shape[1], m = heatmaps.Shape[2], maps = j * m * m;
         var decoder = new KeypointDecoder();
         var kps = new Keypoint[j];
-        using var frame = Fixtures.LoadFrame(Path.Combine(model.FramesDir, "000001.png"));
+        using var frame = Fixtures.LoadFrame(framePath);
         float ratioH = (float)frame.Info.Height / rh, ratioW = (float)frame.Info.Width / rw;
         double px = 0, score = 0;
         for (int d = 0; d < dets.Length; d++)
