@@ -108,10 +108,15 @@ def main():
     ap.add_argument("--count", type=int, default=20)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--min-score", type=float, default=None,
+                    help="box_score_thresh (default: the model's, 0.05): detections below it never reach the mask and "
+                         "keypoint heads, as --min-score does in MaskStream")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
     model, _ = reference.load_model_dir(args.model)
+    if args.min_score is not None:
+        model.roi_heads.score_thresh = max(args.min_score, model.roi_heads.score_thresh)
     names, images = read_frames(args.frames, args.count)
     clock = StageClock()
     instrument(model, clock)
@@ -142,7 +147,8 @@ def main():
     h, w = images[0].shape[1:]
     load = " ".join(open("/proc/loadavg").read().split()[:3]) if os.path.exists("/proc/loadavg") else "n/a"
     print(f"torchvision {torchvision.__version__} eager (torch {torch.__version__}), {args.model}, {len(images)} frames "
-          f"{w}x{h} from {args.frames}, torch threads={torch.get_num_threads()}, {args.runs} timed runs after 1 warm-up, "
+          f"{w}x{h} from {args.frames}, torch threads={torch.get_num_threads()}, "
+          f"box_score_thresh {model.roi_heads.score_thresh}, {args.runs} timed runs after 1 warm-up, "
           f"{detections / len(images):.1f} detections/frame, load average {load}")
     print("stage                      median ms   mean ms")
     for row, _ in ROWS:
