@@ -10,14 +10,21 @@ namespace MaskStream.Tracking;
 /// filter per track, high-score detections matched first against every confirmed track, then low-score
 /// ones against the tracks still unmatched, so a person fading behind an obstacle keeps their track while
 /// the detector's confidence drops. Tracks only take detections of their own class. Lost tracks keep
-/// moving with their prediction for <see cref="TrackerOptions.LostTrackBuffer"/> and are re-found under
-/// their old id.
+/// moving with their prediction for <see cref="TrackerOptions.LostTrackBuffer"/> (or only
+/// <see cref="TrackerOptions.EdgeLostTrackBuffer"/> when last seen at the frame's edge) and are re-found under
+/// their old id. What we add to ByteTrack, each for a failure measured on the synthetic walkers
+/// (docs/TRACKING.md): partly hidden boxes feed the filter the object's size, not the sliver's
+/// (<see cref="Implementation.Occlusion"/>); tiny detections never carry an identity
+/// (<see cref="TrackerOptions.SmallDetectionArea"/>); a detection much taller than a track is not it
+/// (<see cref="TrackerOptions.MaxHeightGrowth"/>); lost tracks search a widening area, the most recently lost
+/// first (DeepSORT's matching cascade).
 /// </summary>
 public sealed class ByteTracker : IMultiObjectTracker
 {
     private readonly TrackerOptions _options;
     private readonly int _lostBufferFrames;
     private readonly double _growthPerFrame;
+    private readonly int _edgeBufferFrames;
 
     // Beyond one box size on each side a widened box overlaps half the frame's people: stop growing there.
     private const double MaxSearchGrowth = 1.0;
@@ -44,6 +51,7 @@ public sealed class ByteTracker : IMultiObjectTracker
         _options = options;
         _lostBufferFrames = options.LostTrackBufferFrames(frameRate);
         _growthPerFrame = options.LostTrackSearchGrowth / frameRate;
+        _edgeBufferFrames = options.EdgeLostTrackBufferFrames(frameRate);
         _book = new TrackBook(options.HitsToConfirm, options.ReportLostFrames(frameRate));
     }
 
@@ -74,15 +82,23 @@ public sealed class ByteTracker : IMultiObjectTracker
         return _book.Finish(frame.Info, skipped);
     }
 
+    /// <summary>
+    /// ByteTrack's split by score, with detections smaller than <see cref="TrackerOptions.SmallDetectionArea"/> put
+    /// with the low-score ones whatever their score: a few pixels of someone behind a pillar or at the frame's edge
+    /// may continue the track that was there a frame ago, but are no evidence for re-finding a lost track or
+    /// starting one.
+    /// </summary>
     private void SplitByScore(DetectedFrame frame)
     {
         _high.Clear();
         _low.Clear();
         foreach (int i in _valid)
         {
-            float s = frame.Detections[i].Score;
-            if (s >= _options.HighScoreThreshold) _high.Add(i);
-            else if (s >= _options.LowScoreThreshold) _low.Add(i);
+            var d = frame.Detections[i];
+            float s = d.Score;
+            if (s < _options.LowScoreThreshold) continue;
+            if (s >= _options.HighScoreThreshold && !(d.Box.Area < _options.SmallDetectionArea)) _high.Add(i);
+            else _low.Add(i);
         }
     }
 
@@ -130,7 +146,7 @@ public sealed class ByteTracker : IMultiObjectTracker
             _matcher.SetRow(r, t.PredictedBox, t.ClassId, masks && t.State == TrackState.Tracked ? t.Detection.Mask : null);
         }
         SetColumns(frame, _high, masks);
-        _matcher.Solve(_options.MatchThreshold, _options.FuseScore, masks);
+        _matcher.Solve(_options.MatchThreshold, _options.FuseScore, masks, maxHeightGrowth: _options.MaxHeightGrowth);
 
         _leftTracked.Clear();
         var colForRow = _matcher.ColForRow;
@@ -147,14 +163,19 @@ public sealed class ByteTracker : IMultiObjectTracker
             if (rowForCol[c] < 0) _leftHigh.Add(_high[c]);
     }
 
-    /// <summary>Step 2: low-score detections continue tracks tracked last frame that step 1 left; the rest are lost.</summary>
+    /// <summary>
+    /// Step 2: low-score detections continue tracks tracked last frame that step 1 left; the rest are lost. A low
+    /// score or a small box usually means a partly hidden object, so a detection much smaller than the prediction is
+    /// compared completed to the predicted size from its edge that agrees with the prediction (as the filter will
+    /// take it, see <see cref="Occlusion"/>).
+    /// </summary>
     private void AssociateLowScore(DetectedFrame frame)
     {
         _matcher.Begin(_leftTracked.Count, _low.Count);
         for (int r = 0; r < _leftTracked.Count; r++)
             _matcher.SetRow(r, _leftTracked[r].PredictedBox, _leftTracked[r].ClassId, null);
         SetColumns(frame, _low, masks: false);
-        _matcher.Solve(_options.LowScoreMatchThreshold, fuseScore: false, useMasks: false);
+        _matcher.Solve(_options.LowScoreMatchThreshold, fuseScore: false, useMasks: false, BoxCost.CompletedIou, _options.MaxHeightGrowth);
 
         var colForRow = _matcher.ColForRow;
         for (int r = 0; r < _leftTracked.Count; r++)
@@ -169,23 +190,40 @@ public sealed class ByteTracker : IMultiObjectTracker
     /// nothing took, the track's predicted box widened on every side by <see cref="TrackerOptions.LostTrackSearchGrowth"/>
     /// of its size per second lost, the cost being 1 − the share of the detection inside that area: a person's
     /// first sliver stepping out from behind a pillar lies inside it, where its IoU with the large area is poor.
+    /// Tracks lost one frame ago choose first, then those lost two frames ago, and so on (DeepSORT's matching
+    /// cascade): a long-lost track's wide area covers whoever walks by, and must not take a detection from the
+    /// track that lost its object a moment ago.
     /// </summary>
     private void AssociateLostWidened(DetectedFrame frame)
     {
+        if (_growthPerFrame <= 0) return;
+        long age = 0;
+        while (_leftHigh.Count > 0)
+        {
+            long next = long.MaxValue;
+            foreach (var t in _book.Tracks)
+            {
+                long a = _book.Tick - t.LastMatchTick;
+                if (t.State == TrackState.Lost && a > age && a < next) next = a;
+            }
+            if (next == long.MaxValue) return;
+            age = next;
+            AssociateLostWidened(frame, age);
+        }
+    }
+
+    private void AssociateLostWidened(DetectedFrame frame, long age)
+    {
         _pool.Clear();
         foreach (var t in _book.Tracks)
-            if (t.State == TrackState.Lost) _pool.Add(t);
-        if (_pool.Count == 0 || _leftHigh.Count == 0 || _growthPerFrame <= 0) return;
+            if (t.State == TrackState.Lost && _book.Tick - t.LastMatchTick == age) _pool.Add(t);
 
+        double g = Math.Min(_growthPerFrame * age, MaxSearchGrowth);
         _matcher.Begin(_pool.Count, _leftHigh.Count);
         for (int r = 0; r < _pool.Count; r++)
-        {
-            var t = _pool[r];
-            double g = Math.Min(_growthPerFrame * (_book.Tick - t.LastMatchTick), MaxSearchGrowth);
-            _matcher.SetRow(r, Widen(t.PredictedBox, g), t.ClassId, null);
-        }
+            _matcher.SetRow(r, Widen(_pool[r].PredictedBox, g), _pool[r].ClassId, null);
         SetColumns(frame, _leftHigh, masks: false);
-        _matcher.Solve(_options.MatchThreshold, _options.FuseScore, useMasks: false, coverage: true);
+        _matcher.Solve(_options.MatchThreshold, _options.FuseScore, useMasks: false, BoxCost.Coverage);
 
         var colForRow = _matcher.ColForRow;
         for (int r = 0; r < _pool.Count; r++)
@@ -243,20 +281,28 @@ public sealed class ByteTracker : IMultiObjectTracker
             var t = _book.Start(d, frame.Info.FrameNumber);
             t.Kalman = KalmanFilter.Initiate(Xyah.FromBox(d.Box));
             t.PredictedBox = d.Box;
+            t.LastObservation = d.Box;
         }
     }
 
-    /// <summary>Step 5: lost tracks unmatched for longer than the buffer end.</summary>
+    /// <summary>
+    /// Step 5: lost tracks unmatched for longer than their buffer end: <see cref="TrackerOptions.EdgeLostTrackBuffer"/>
+    /// when last seen touching the frame's edge (the object most likely walked out, and a track kept there would
+    /// take the next one walking in beside it), <see cref="TrackerOptions.LostTrackBuffer"/> otherwise.
+    /// </summary>
     private void ExpireLost()
     {
         foreach (var t in _book.Tracks)
         {
-            if (t.State == TrackState.Lost && _book.Tick - t.LastMatchTick > _lostBufferFrames) _book.Remove(t);
+            if (t.State != TrackState.Lost) continue;
+            long lost = _book.Tick - t.LastMatchTick;
+            if (lost > _lostBufferFrames) _book.Remove(t);
+            else if (lost > _edgeBufferFrames && AtEdge(t.LastObservation, _frameWidth, _frameHeight)) _book.Remove(t);
             // A prediction that collapsed (height ≤ 0 after long extrapolation) can no longer match anything.
-            else if (t.State == TrackState.Lost && !(t.Kalman.Mean[3] > 0)) _book.Remove(t);
+            else if (!(t.Kalman.Mean[3] > 0)) _book.Remove(t);
             // Ours: a track whose prediction has left the frame walked out of it; kept, it would take the next
             // object walking in at that edge under its id.
-            else if (t.State == TrackState.Lost && MostlyOutside(t.Kalman.Box, _frameWidth, _frameHeight)) _book.Remove(t);
+            else if (MostlyOutside(t.Kalman.Box, _frameWidth, _frameHeight)) _book.Remove(t);
         }
     }
 
@@ -301,6 +347,7 @@ public sealed class ByteTracker : IMultiObjectTracker
         if (t.State == TrackState.New)
         {
             t.Kalman = KalmanFilter.Update(t.Kalman, Xyah.FromBox(d.Box));
+            t.LastObservation = d.Box;
         }
         else
         {
@@ -313,9 +360,17 @@ public sealed class ByteTracker : IMultiObjectTracker
                 t.Kalman.Mean[6] = 0;
                 t.Kalman.Mean[7] = 0;
             }
+            t.LastObservation = measured;
         }
         _book.Matched(t, d, frame.Info.FrameNumber);
     }
+
+    /// <summary>Whether a box reaches within <see cref="EdgeMargin"/> pixels of the frame's border.</summary>
+    private static bool AtEdge(in Core.Geometry.BoxF b, int width, int height) =>
+        b.X1 <= EdgeMargin || b.Y1 <= EdgeMargin || b.X2 >= width - EdgeMargin || b.Y2 >= height - EdgeMargin;
+
+    // Detections are clipped to the frame and jittered by a pixel or two: within 3 px counts as touching the edge.
+    private const float EdgeMargin = 3;
 
     private static bool MostlyOutside(in Core.Geometry.BoxF box, int width, int height)
     {

@@ -72,6 +72,33 @@ public sealed record TrackerOptions
     public TrackDuration LostTrackBuffer { get; init; } = TrackDuration.FromSeconds(2);
 
     /// <summary>
+    /// How long a lost track whose latest box touched the frame's edge is kept: much shorter than
+    /// <see cref="LostTrackBuffer"/>, since such an object most likely walked out, and a track kept alive there
+    /// takes the next person walking in beside it. Positive, not longer than <see cref="LostTrackBuffer"/>
+    /// (when both are in one unit).
+    /// </summary>
+    public TrackDuration EdgeLostTrackBuffer { get; init; } = TrackDuration.FromSeconds(0.2);
+
+    /// <summary>
+    /// Detections whose box covers fewer square pixels than this are handled as low-score ones whatever their
+    /// score: they may continue a track matched in the previous frame, but never re-find a lost track or start a
+    /// new one. A few pixels of a person behind a pillar or at the frame's edge say nothing about who it is. The
+    /// default, 64, is the smallest object the synthetic training data annotates (<c>dataset coco --min-area</c>).
+    /// Zero turns it off. At least 0.
+    /// </summary>
+    public double SmallDetectionArea { get; init; } = 64;
+
+    /// <summary>
+    /// In the IoU associations (high-score and low-score), a detection more than this many times as tall as a
+    /// track's predicted box is never matched to it: no one grows by a third from one frame to the next, but a
+    /// track whose own detection is missing would otherwise take a taller person walking in front of it from that
+    /// person's track. Shrinking is not limited (that is what occlusion looks like). The widened search of lost
+    /// tracks is not gated (gating it lost more ids than it saved on the synthetic walkers). At least 1;
+    /// <see cref="float.PositiveInfinity"/> turns it off.
+    /// </summary>
+    public float MaxHeightGrowth { get; init; } = 1.3f;
+
+    /// <summary>
     /// How fast the search area of a lost track widens: each side of its predicted box moves out by this
     /// fraction of the box size per second lost, up to one box size; a detection mostly inside it is a match.
     /// Lets a track be re-found when the prediction fell behind during an occlusion (see ByteTracker's
@@ -112,6 +139,17 @@ public sealed record TrackerOptions
             errors.Add(Line(nameof(LostTrackBuffer), LostTrackBuffer.Unit.ToString(), "unit must be Frames or Seconds"));
         else if (!(LostTrackBuffer.Value > 0) || !double.IsFinite(LostTrackBuffer.Value))
             errors.Add(Line(nameof(LostTrackBuffer), LostTrackBuffer.ToString(), "must be positive and finite"));
+        if (!Enum.IsDefined(EdgeLostTrackBuffer.Unit))
+            errors.Add(Line(nameof(EdgeLostTrackBuffer), EdgeLostTrackBuffer.Unit.ToString(), "unit must be Frames or Seconds"));
+        else if (!(EdgeLostTrackBuffer.Value > 0) || !double.IsFinite(EdgeLostTrackBuffer.Value))
+            errors.Add(Line(nameof(EdgeLostTrackBuffer), EdgeLostTrackBuffer.ToString(), "must be positive and finite"));
+        else if (EdgeLostTrackBuffer.Unit == LostTrackBuffer.Unit && LostTrackBuffer.Value > 0 && EdgeLostTrackBuffer.Value > LostTrackBuffer.Value)
+            errors.Add(Line(nameof(EdgeLostTrackBuffer), EdgeLostTrackBuffer.ToString(),
+                $"must not exceed {nameof(LostTrackBuffer)} ({LostTrackBuffer})"));
+        if (!(SmallDetectionArea >= 0) || !double.IsFinite(SmallDetectionArea))
+            errors.Add(Line(nameof(SmallDetectionArea), SmallDetectionArea.ToString(CultureInfo.InvariantCulture), "must be zero or positive, and finite (square pixels)"));
+        if (!(MaxHeightGrowth >= 1))
+            errors.Add(Line(nameof(MaxHeightGrowth), Format(MaxHeightGrowth), "must be at least 1"));
         if (!Enum.IsDefined(ReportLostTracksFor.Unit))
             errors.Add(Line(nameof(ReportLostTracksFor), ReportLostTracksFor.Unit.ToString(), "unit must be Frames or Seconds"));
         else if (!(ReportLostTracksFor.Value >= 0) || !double.IsFinite(ReportLostTracksFor.Value))
@@ -131,6 +169,10 @@ public sealed record TrackerOptions
 
     /// <summary><see cref="LostTrackBuffer"/> in frames at <paramref name="frameRate"/>, at least one frame.</summary>
     internal int LostTrackBufferFrames(double frameRate) => Math.Max(1, LostTrackBuffer.ToFrames(frameRate));
+
+    /// <summary><see cref="EdgeLostTrackBuffer"/> in frames, at least one, never beyond the buffer (the units may differ).</summary>
+    internal int EdgeLostTrackBufferFrames(double frameRate) =>
+        Math.Min(Math.Max(1, EdgeLostTrackBuffer.ToFrames(frameRate)), LostTrackBufferFrames(frameRate));
 
     /// <summary><see cref="ReportLostTracksFor"/> in frames, never beyond the buffer (the units may differ).</summary>
     internal int ReportLostFrames(double frameRate) =>

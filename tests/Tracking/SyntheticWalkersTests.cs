@@ -3,6 +3,7 @@ using MaskStream.Core.Frames;
 using MaskStream.Core.Geometry;
 using MaskStream.Core.Objects;
 using MaskStream.Evaluation.Mot;
+using MaskStream.Ingest.Datasets;
 using MaskStream.Ingest.Synthetic;
 using Xunit.Abstractions;
 
@@ -10,14 +11,15 @@ namespace MaskStream.Tracking.Tests;
 
 /// <summary>
 /// Issue 7, "Must show" (a): synthetic walkers (300 frames, people crossing each other and passing behind
-/// occluders), the ground-truth boxes as detections, jittered, 10% dropped, false positives added, scored
-/// with py-motmetrics' metrics (MaskStream.Evaluation) against the full ground truth: every object with a
-/// visible pixel is scored, however small its visible sliver (no ignore regions). The issue's bar is
-/// IDF1 ≥ 0.95 and fewer id switches than the IoU tracker; it is NOT reached yet on every seed: IDF1 is
-/// 0.93–0.97 on four of six seeds, 0.90–0.92 on two more and 0.75 on seed 1 (two people crossing while
-/// both are mostly hidden, and a track that left the frame as another walker entered beside it), and
-/// ByteTracker has fewer switches than the IoU tracker in total and on four seeds, one more on seeds 1
-/// and 6. The floors asserted here are the figures reached today, so that they can only go up.
+/// occluders), the ground-truth boxes as detections, jittered by 3%, 10% dropped, 0–2 false positives a frame,
+/// scored with py-motmetrics' metrics (MaskStream.Evaluation) against the ground truth as <c>dataset mot</c> writes
+/// it: objects with fewer than <see cref="MotDatasetOptions.DefaultMinArea"/> visible pixels are marked 0 and
+/// ignored as MOTChallenge ignores its distractors (not missed when untracked; tracker boxes on them dropped).
+/// Their detections are still fed to the trackers. The issue's bar, IDF1 ≥ 0.95 and fewer id switches than the
+/// IoU tracker, is asserted on seeds 2–5; seed 6 reaches IDF1 0.97 with as many switches as the IoU tracker (5),
+/// and seed 1 (two people crossing behind one pillar in opposite directions, a third standing beside it) stays
+/// at IDF1 0.81 with 14 switches against 11: there the floors are today's figures, so that they can only go up.
+/// docs/TRACKING.md has the table and what is left.
 /// </summary>
 public class SyntheticWalkersTests(ITestOutputHelper output)
 {
@@ -28,20 +30,21 @@ public class SyntheticWalkersTests(ITestOutputHelper output)
 
     private static readonly ulong[] Seeds = [1, 2, 3, 4, 5, 6];
 
-    public static TheoryData<ulong, double> Sequences() => new()
+    public static TheoryData<ulong, double, int> Sequences() => new()
     {
-        // seed, IDF1 floor of ByteTracker today (measured 0.7543, 0.9045, 0.9676, 0.9264, 0.9341, 0.9177)
-        { 1, 0.75 },
-        { 2, 0.90 },
-        { 3, 0.96 },
-        { 4, 0.92 },
-        { 5, 0.93 },
-        { 6, 0.91 },
+        // seed, IDF1 floor, id switches allowed beyond the IoU tracker's minus one (0: fewer, the issue's bar).
+        // Measured: IDF1 0.8101, 0.9607, 0.9841, 0.9525, 0.9865, 0.9708; switches 14/11, 5/10, 1/9, 4/8, 3/8, 5/5.
+        { 1, 0.80, 4 },
+        { 2, 0.95, 0 },
+        { 3, 0.95, 0 },
+        { 4, 0.95, 0 },
+        { 5, 0.95, 0 },
+        { 6, 0.95, 1 },
     };
 
     [Theory]
     [MemberData(nameof(Sequences))]
-    public void GroundTruthDetections_JitteredDroppedAndPolluted_TrackAboveTodaysFloor(ulong seed, double idf1Floor)
+    public void GroundTruthDetections_JitteredDroppedAndPolluted_ReachTheBar(ulong seed, double idf1Floor, int extraSwitches)
     {
         var truth = RenderTruth(seed);
         AssertHasCrossingsAndOcclusions(truth);
@@ -54,9 +57,11 @@ public class SyntheticWalkersTests(ITestOutputHelper output)
 
         Assert.True(byteMetrics.Idf1 >= idf1Floor, $"ByteTracker IDF1 {byteMetrics.Idf1:0.0000} fell below {idf1Floor}");
         Assert.True(byteMetrics.Mota >= 0.90, $"ByteTracker MOTA {byteMetrics.Mota:0.0000} fell below 0.90");
+        Assert.True(byteMetrics.NumSwitches < iouMetrics.NumSwitches + extraSwitches,
+            $"ByteTracker {byteMetrics.NumSwitches} id switches against IouTracker's {iouMetrics.NumSwitches}");
     }
 
-    /// <summary>Over all seeds ByteTracker switches ids far less often than the IoU tracker (today 48 against 76).</summary>
+    /// <summary>Over all seeds ByteTracker switches ids far less often than the IoU tracker (today 32 against 51).</summary>
     [Fact]
     public void GroundTruthDetections_AllSeeds_FewerIdSwitchesThanIouTracker()
     {
@@ -69,7 +74,7 @@ public class SyntheticWalkersTests(ITestOutputHelper output)
             iouSwitches += Score(truth, detections, new IouTracker(Options, Fps)).NumSwitches;
         }
         output.WriteLine($"id switches over seeds {string.Join(", ", Seeds)}: ByteTracker {byteSwitches}, IouTracker {iouSwitches}");
-        Assert.True(byteSwitches <= 0.7 * iouSwitches, $"ByteTracker {byteSwitches} switches against IouTracker's {iouSwitches}");
+        Assert.True(byteSwitches <= 0.65 * iouSwitches, $"ByteTracker {byteSwitches} switches against IouTracker's {iouSwitches}");
     }
 
     private static List<FrameGroundTruth> RenderTruth(ulong seed)
@@ -140,15 +145,20 @@ public class SyntheticWalkersTests(ITestOutputHelper output)
         {
             var result = tracker.Update(detections[f]);
             var gt = new List<MotObject>();
+            var ignored = new List<MotObject>();
             foreach (var o in truth[f].Objects)
-                if (!o.Box.IsEmpty) gt.Add(new MotObject(o.TrackId, new MotBox(o.Box.X1, o.Box.Y1, o.Box.Width, o.Box.Height)));
+            {
+                if (o.Box.IsEmpty) continue;
+                var row = new MotObject(o.TrackId, new MotBox(o.Box.X1, o.Box.Y1, o.Box.Width, o.Box.Height));
+                (o.Area >= MotDatasetOptions.DefaultMinArea ? gt : ignored).Add(row);
+            }
             var hyp = new List<MotObject>();
             foreach (var o in result.Frame.Objects)
             {
                 var b = o.Detection.Box;
                 hyp.Add(new MotObject(o.TrackId, new MotBox(b.X1, b.Y1, b.Width, b.Height)));
             }
-            frames.Add(new MotFrame(f + 1, gt, hyp));
+            frames.Add(new MotFrame(f + 1, gt, IgnoredObjects.RemoveMatched(gt, ignored, hyp)));
         }
         return MotMetrics.Evaluate(new MotSequence("walkers", frames));
     }

@@ -28,6 +28,11 @@ public class TrackerOptionsTests
         { new TrackerOptions { LostTrackBuffer = TrackDuration.FromSeconds(-1) }, "Tracking:LostTrackBuffer = -1 s: must be positive and finite" },
         { new TrackerOptions { Metric = (AssociationMetric)7 }, "Tracking:Metric = 7: must be one of BoxIou, MaskIou" },
         { new TrackerOptions { LostTrackSearchGrowth = -1 }, "Tracking:LostTrackSearchGrowth = -1: must be zero or positive, and finite" },
+        { new TrackerOptions { EdgeLostTrackBuffer = TrackDuration.FromFrames(0) }, "Tracking:EdgeLostTrackBuffer = 0 frames: must be positive and finite" },
+        { new TrackerOptions { EdgeLostTrackBuffer = TrackDuration.FromSeconds(3) }, "Tracking:EdgeLostTrackBuffer = 3 s: must not exceed LostTrackBuffer (2 s)" },
+        { new TrackerOptions { SmallDetectionArea = -1 }, "Tracking:SmallDetectionArea = -1: must be zero or positive, and finite (square pixels)" },
+        { new TrackerOptions { MaxHeightGrowth = 0.5f }, "Tracking:MaxHeightGrowth = 0.5: must be at least 1" },
+        { new TrackerOptions { MaxHeightGrowth = float.NaN }, "Tracking:MaxHeightGrowth = NaN: must be at least 1" },
         { new TrackerOptions { LostTrackBuffer = TrackDuration.FromFrames(30), ReportLostTracksFor = TrackDuration.FromFrames(40) },
             "Tracking:ReportLostTracksFor = 40 frames: must not exceed LostTrackBuffer (30 frames)" },
     };

@@ -4,16 +4,32 @@ namespace MaskStream.Evaluation.Mot;
 
 /// <summary>
 /// MOTChallenge text files: one box per line, <c>frame,id,x,y,w,h[,conf/flag,class,visibility,…]</c>,
-/// comma separated (spaces around values allowed), x,y,w,h in continuous pixels. Every row is used,
-/// whatever its flag, class or visibility, unless <c>classes</c> is given: then only rows whose 8th
-/// column (class) is one of them are kept (our synthetic gt.txt is <c>frame,id,x,y,w,h,1,class,visibility</c>).
+/// comma separated (spaces around values allowed), x,y,w,h in continuous pixels. <see cref="Read"/> uses every
+/// row, whatever its flag, class or visibility, unless <c>classes</c> is given: then only rows whose 8th
+/// column (class) is one of them are kept. <see cref="ReadGroundTruth"/> also sets apart the rows whose 7th
+/// column (MOTChallenge's "consider" flag) is 0, to be ignored (see <see cref="IgnoredObjects"/>); our synthetic
+/// gt.txt is <c>frame,id,x,y,w,h,consider,class,visibility</c>.
 /// </summary>
 public static class MotChallengeFile
 {
     private static readonly string[] Columns = ["frame", "id", "x", "y", "w", "h", "conf", "class", "visibility"];
 
     /// <summary>Rows grouped by frame, in file order.</summary>
-    public static Dictionary<int, List<MotObject>> Read(string path, IReadOnlySet<int>? classes = null)
+    public static Dictionary<int, List<MotObject>> Read(string path, IReadOnlySet<int>? classes = null) =>
+        ReadRows(path, classes, ignored: null);
+
+    /// <summary>
+    /// Ground truth: the rows to score, and apart from them (<paramref name="ignored"/>) the rows whose 7th column is 0,
+    /// both grouped by frame; <paramref name="classes"/> filters both.
+    /// </summary>
+    public static Dictionary<int, List<MotObject>> ReadGroundTruth(string path, IReadOnlySet<int>? classes,
+        out Dictionary<int, List<MotObject>> ignored)
+    {
+        ignored = [];
+        return ReadRows(path, classes, ignored);
+    }
+
+    private static Dictionary<int, List<MotObject>> ReadRows(string path, IReadOnlySet<int>? classes, Dictionary<int, List<MotObject>>? ignored)
     {
         string name = Path.GetFileName(path);
         string[] lines;
@@ -59,9 +75,13 @@ public static class MotChallengeFile
             long id = (long)v[1];
             if (!frames.TryGetValue(frame, out var list))
                 frames[frame] = list = [];
-            if (list.Exists(o => o.Id == id))
+            List<MotObject>? ignoredList = null;
+            if (ignored is not null && !ignored.TryGetValue(frame, out ignoredList))
+                ignored[frame] = ignoredList = [];
+            if (list.Exists(o => o.Id == id) || (ignoredList is not null && ignoredList.Exists(o => o.Id == id)))
                 throw new EvaluationInputException($"{ctx}: field 2 (id) = {id} appears twice in frame {frame}.");
-            list.Add(new MotObject(id, new MotBox(v[2], v[3], v[4], v[5])));
+            var target = ignoredList is not null && parts.Length >= 7 && v[6] == 0 ? ignoredList : list;
+            target.Add(new MotObject(id, new MotBox(v[2], v[3], v[4], v[5])));
         }
         return frames;
     }

@@ -22,6 +22,17 @@ public sealed record MotDatasetOptions
     /// <summary>Average number of people in view.</summary>
     public double People { get; init; } = 6;
 
+    /// <summary>
+    /// The smallest visible area (pixels) of an object that trackers are scored on, the same as <c>dataset coco</c>'s
+    /// default <c>--min-area</c> below which the detector's training data does not annotate objects. Smaller ones (a
+    /// sliver behind a pillar, a foot at the frame's edge) are written with consider flag 0, which <c>eval mot</c>
+    /// ignores as MOTChallenge ignores its distractors.
+    /// </summary>
+    public const int DefaultMinArea = 64;
+
+    /// <summary>Visible pixels below which an object's row gets consider flag 0; see <see cref="DefaultMinArea"/>.</summary>
+    public int MinArea { get; init; } = DefaultMinArea;
+
     /// <summary>Static occluders; at least a few, so that tracks are interrupted by pillars and trees.</summary>
     public int Occluders { get; init; } = 4;
 
@@ -35,8 +46,9 @@ public sealed record MotDatasetOptions
 /// <summary>
 /// Writes one synthetic sequence: <c>video.mp4</c> (MPEG-4 Part 2, FourCC mp4v: OpenCvSharp's
 /// bundled FFmpeg has no H.264 encoder), <c>gt.txt</c> in MOTChallenge form
-/// <c>frame,id,x,y,w,h,1,class,visibility</c> (frames from 1; boxes are the visible mask's extent
-/// in 0-based pixels, as the masks use; objects with nothing visible are left out),
+/// <c>frame,id,x,y,w,h,consider,class,visibility</c> (frames from 1; boxes are the visible mask's extent
+/// in 0-based pixels, as the masks use; objects with nothing visible are left out; consider is 0 for objects
+/// with fewer than <see cref="MotDatasetOptions.MinArea"/> visible pixels, to be ignored in scoring, else 1),
 /// <c>gt.jsonl</c> (one line per frame with each object's COCO RLE mask and keypoints) and
 /// <c>seqinfo.ini</c> as MOTChallenge sequences carry it.
 /// </summary>
@@ -78,7 +90,8 @@ public static class MotDatasetWriter
             {
                 if (o.Area == 0) continue;
                 var (x, y, w, h) = o.Mask.ToBbox();
-                gt.Write(string.Create(ci, $"{frame},{o.TrackId},{x},{y},{w},{h},1,{o.ClassId},{o.Visibility:0.####}\n"));
+                int consider = o.Area >= options.MinArea ? 1 : 0;
+                gt.Write(string.Create(ci, $"{frame},{o.TrackId},{x},{y},{w},{h},{consider},{o.ClassId},{o.Visibility:0.####}\n"));
                 perClass[o.ClassName]++;
                 WriteObject(json, o, x, y, w, h);
             }

@@ -53,7 +53,12 @@ public static class EvalCommand
 
     private static Command CreateMot()
     {
-        var gt = new Option<FileInfo>("--gt") { Description = "Ground truth, MOTChallenge text (frame,id,x,y,w,h,...).", Required = true };
+        var gt = new Option<FileInfo>("--gt")
+        {
+            Description = "Ground truth, MOTChallenge text (frame,id,x,y,w,h,...). Rows whose 7th column is 0 are ignored as MOTChallenge's " +
+                          "distractors are: not missed when untracked, and tracker boxes matching them (IoU ≥ 0.5) are dropped.",
+            Required = true,
+        };
         var tracks = new Option<FileInfo>("--tracks") { Description = "Tracker output, MOTChallenge text (frame,id,x,y,w,h,...).", Required = true };
         var classes = new Option<string?>("--classes") { Description = "Keep only gt rows whose 8th column (class) is in this comma-separated list; default: all rows." };
         var json = new Option<FileInfo?>("--json") { Description = "Also write the metrics as JSON (py-motmetrics names plus hota, deta, assa, ...)." };
@@ -94,9 +99,9 @@ public static class EvalCommand
         MotSequence sequence;
         try
         {
-            var gt = MotChallengeFile.Read(gtPath, classes);
+            var gt = MotChallengeFile.ReadGroundTruth(gtPath, classes, out var ignored);
             var tracks = MotChallengeFile.Read(tracksPath);
-            sequence = MotChallengeFile.ToSequence(Path.GetFileNameWithoutExtension(gtPath), gt, tracks);
+            sequence = IgnoredObjects.Apply(MotChallengeFile.ToSequence(Path.GetFileNameWithoutExtension(gtPath), gt, tracks), ignored);
         }
         catch (EvaluationInputException e)
         {

@@ -30,6 +30,30 @@ internal static class AssociationCost
     }
 
     /// <summary>
+    /// 1 − IoU of every track box with every detection box completed to the track's size where the detection is
+    /// much narrower or shorter (see <see cref="Implementation.Occlusion.Measurement"/>), +∞ across classes. A
+    /// person half behind a pillar is seen as half a box: compared as it is, it overlaps the track's prediction
+    /// too little to be taken; completed from the edge that agrees with the prediction, it is the person.
+    /// </summary>
+    public static void CompletedIouDistance(ReadOnlySpan<BoxF> trackBoxes, ReadOnlySpan<int> trackClasses,
+        ReadOnlySpan<BoxF> detectionBoxes, ReadOnlySpan<int> detectionClasses, Span<double> cost)
+    {
+        int cols = detectionBoxes.Length;
+        for (int r = 0; r < trackBoxes.Length; r++)
+        {
+            var row = cost.Slice(r * cols, cols);
+            BoxF tb = trackBoxes[r];
+            int tc = trackClasses[r];
+            for (int c = 0; c < cols; c++)
+            {
+                if (detectionClasses[c] != tc) { row[c] = double.PositiveInfinity; continue; }
+                var completed = Implementation.Occlusion.Measurement(detectionBoxes[c], tb, out _);
+                row[c] = 1.0 - BoxF.Iou(tb, completed);
+            }
+        }
+    }
+
+    /// <summary>
     /// 1 − the share of each detection box that lies inside each track box (intersection over the detection's
     /// area), +∞ across classes. For a track's widened search area, where a detection should count as found
     /// when it lies within the area however small it is (a person's first sliver stepping out from behind a
@@ -89,6 +113,24 @@ internal static class AssociationCost
             var row = cost.Slice(r * cols, cols);
             for (int c = 0; c < cols; c++)
                 row[c] = 1.0 - (1.0 - row[c]) * detectionScores[c];
+        }
+    }
+
+    /// <summary>
+    /// Forbids pairs whose detection is more than <paramref name="maxGrowth"/> times as tall as the track's box. Between
+    /// two frames a person's box does not grow by a third; when it seems to, the detection is someone else, as when a
+    /// track's own detection is missing and a larger person walking in front of it overlaps its prediction. Shrinking
+    /// is left alone: it is what occlusion looks like.
+    /// </summary>
+    public static void GateHeightGrowth(Span<double> cost, ReadOnlySpan<BoxF> trackBoxes, ReadOnlySpan<BoxF> detectionBoxes, float maxGrowth)
+    {
+        int cols = detectionBoxes.Length;
+        for (int r = 0; r < trackBoxes.Length; r++)
+        {
+            float limit = maxGrowth * trackBoxes[r].Height;
+            var row = cost.Slice(r * cols, cols);
+            for (int c = 0; c < cols; c++)
+                if (detectionBoxes[c].Height > limit) row[c] = double.PositiveInfinity;
         }
     }
 }

@@ -65,8 +65,10 @@ internal sealed class Matcher
     }
 
     /// <summary>Builds the cost matrix and solves it; pairs costing more than <paramref name="costLimit"/> are never matched.</summary>
+    /// <param name="kind">How boxes are compared.</param>
+    /// <param name="maxHeightGrowth">When positive, a detection taller than this many times a row's box is never matched to it.</param>
     /// <returns>Number of matched pairs.</returns>
-    public int Solve(double costLimit, bool fuseScore, bool useMasks, bool coverage = false)
+    public int Solve(double costLimit, bool fuseScore, bool useMasks, BoxCost kind = BoxCost.Iou, float maxHeightGrowth = 0)
     {
         int rows = Rows, cols = Cols;
         if (rows == 0 || cols == 0)
@@ -76,14 +78,23 @@ internal sealed class Matcher
             return 0;
         }
         var cost = _cost.AsSpan(0, rows * cols);
-        if (coverage)
-            AssociationCost.CoverageDistance(_rowBoxes.AsSpan(0, rows), _rowClasses.AsSpan(0, rows),
-                _colBoxes.AsSpan(0, cols), _colClasses.AsSpan(0, cols), cost);
-        else
-            AssociationCost.IouDistance(_rowBoxes.AsSpan(0, rows), _rowClasses.AsSpan(0, rows),
-                _colBoxes.AsSpan(0, cols), _colClasses.AsSpan(0, cols), cost);
+        var rowBoxes = _rowBoxes.AsSpan(0, rows);
+        var colBoxes = _colBoxes.AsSpan(0, cols);
+        switch (kind)
+        {
+            case BoxCost.Coverage:
+                AssociationCost.CoverageDistance(rowBoxes, _rowClasses.AsSpan(0, rows), colBoxes, _colClasses.AsSpan(0, cols), cost);
+                break;
+            case BoxCost.CompletedIou:
+                AssociationCost.CompletedIouDistance(rowBoxes, _rowClasses.AsSpan(0, rows), colBoxes, _colClasses.AsSpan(0, cols), cost);
+                break;
+            default:
+                AssociationCost.IouDistance(rowBoxes, _rowClasses.AsSpan(0, rows), colBoxes, _colClasses.AsSpan(0, cols), cost);
+                break;
+        }
         if (useMasks) AssociationCost.MaskIouDistance(_rowMasks.AsSpan(0, rows), _colMasks.AsSpan(0, cols), cost);
         if (fuseScore) AssociationCost.FuseScore(cost, rows, _colScores.AsSpan(0, cols));
+        if (maxHeightGrowth > 0) AssociationCost.GateHeightGrowth(cost, rowBoxes, colBoxes, maxHeightGrowth);
         int matched = _solver.Solve(cost, rows, cols, costLimit, _colForRow.AsSpan(0, rows), _rowForCol.AsSpan(0, cols));
 
         // Masks and detections are referenced only for the length of a step.
@@ -96,4 +107,15 @@ internal sealed class Matcher
     {
         if (buffer.Length < size) buffer = new T[Math.Max(size, buffer.Length * 2)];
     }
+}
+
+/// <summary>How <see cref="Matcher.Solve"/> compares a row's box with a detection's.</summary>
+internal enum BoxCost
+{
+    /// <summary>1 − IoU.</summary>
+    Iou,
+    /// <summary>1 − the share of the detection inside the row's box (a lost track's widened search area).</summary>
+    Coverage,
+    /// <summary>1 − IoU with the detection completed to the row's size where it is much smaller (partly hidden).</summary>
+    CompletedIou,
 }

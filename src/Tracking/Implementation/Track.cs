@@ -29,6 +29,9 @@ internal sealed class Track
     /// <summary>Kalman state (ByteTracker only).</summary>
     public KalmanState Kalman;
 
+    /// <summary>The box the filter was updated with at the latest match (the detection, completed where partly hidden).</summary>
+    public BoxF LastObservation;
+
     /// <summary>The box to compare detections with in this frame: Kalman prediction (ByteTracker) or latest box (IouTracker).</summary>
     public BoxF PredictedBox;
 
