@@ -66,10 +66,9 @@ public sealed partial class BrokerRestartTests(ITestOutputHelper output)
         output.WriteLine($"every frame of {scene}: {figures}");
         Assert.True(figures.TrackPairs >= 10, $"too few walkers matched in consecutive frames to judge track ids: {figures}");
         Assert.True(figures.LongestRun * 2 >= first.Count, $"no walker kept its id over half the frames: {figures}");
-        // Not yet "stable": the shipped model (step 1563) changes ids in ≈ 1 of 6 consecutive matches (7 of 40 measured),
-        // mostly where it reports one walker twice and the better mask of the two alternates. Tighten to 1 in 10 with
-        // the retrained model.
-        Assert.True(figures.IdSwitches * 4 <= figures.TrackPairs, $"track ids: {figures}");
+        Assert.True(figures.IdSwitches <= ShippedModelFloors.MaxIdChangeFraction * figures.TrackPairs, $"track ids: {figures}");
+        Assert.True(figures.MedianIou >= ShippedModelFloors.MedianMaskIou, $"mask IoU: {figures}");
+        Assert.True(figures.MedianKeypointError <= ShippedModelFloors.MedianKeypointErrorPx, $"keypoints: {figures}");
     }
 
     private static int DistinctFrames(MqttSubscriber subscriber) =>

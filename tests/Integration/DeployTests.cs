@@ -34,6 +34,8 @@ public sealed class DeployTests
         Assert.Equal(["/etc/maskstream"], service["WorkingDirectory"]);
         Assert.Equal(["-/etc/maskstream/maskstream.env"], service["EnvironmentFile"]);
         Assert.Equal(["multi-user.target"], unit["Install"]["WantedBy"]);
+        // USB cameras and GPUs are devices: nothing may switch systemd's device policy to closed.
+        Assert.DoesNotContain(service.Keys, k => k is "PrivateDevices" or "DeviceAllow" or "DevicePolicy" or "ProtectClock");
         // systemd kills a service that does not ping its watchdog; only set WatchdogSec once the host sends WATCHDOG=1.
         bool hostPings = Directory.EnumerateFiles(Path.Combine(RepositoryRoot.Path, "src", "Service"), "*.cs", SearchOption.AllDirectories)
             .Any(f => File.ReadAllText(f).Contains("WATCHDOG=1", StringComparison.Ordinal));

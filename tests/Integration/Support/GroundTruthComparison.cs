@@ -11,6 +11,8 @@ namespace MaskStream.Integration.Tests.Support;
 /// <param name="ConfidentDetections">Published objects with a score at or above the confident score.</param>
 /// <param name="Matched">Confident detections matched one-to-one to a ground-truth object of their class (mask IoU ≥ 0.5).</param>
 /// <param name="Visible">Ground-truth objects with at least the minimum visible area.</param>
+/// <param name="Duplicates">Confident detections left unmatched although they overlap a ground-truth object of their
+/// class (IoU ≥ 0.5) that another detection matched better: one object reported twice.</param>
 /// <param name="MaskIous">Mask IoU of each match.</param>
 /// <param name="KeypointErrors">Pixel distance of each visible ground-truth keypoint of a matched person to the published one.</param>
 /// <param name="TrackPairs">A walker matched in two consecutive messages at most the track gap apart in frames: the pairs
@@ -20,7 +22,7 @@ namespace MaskStream.Integration.Tests.Support;
 /// <param name="WidePairs">Consecutive matches further apart than the track gap (a slow machine's live camera skips
 /// frames), with <paramref name="WideSwitches"/> id changes among them: reported, not judged.</param>
 internal sealed record GroundTruthFigures(
-    int Frames, int ConfidentDetections, int Matched, int Visible, IReadOnlyList<double> MaskIous, IReadOnlyList<double> KeypointErrors,
+    int Frames, int ConfidentDetections, int Matched, int Visible, int Duplicates, IReadOnlyList<double> MaskIous, IReadOnlyList<double> KeypointErrors,
     int TrackPairs, int IdSwitches, int LongestRun, int WidePairs, int WideSwitches)
 {
     public double MedianIou => Percentile(MaskIous, 0.5);
@@ -29,7 +31,7 @@ internal sealed record GroundTruthFigures(
     public double FractionKeypoints(double within) => KeypointErrors.Count == 0 ? 0 : KeypointErrors.Count(v => v <= within) / (double)KeypointErrors.Count;
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"{Frames} frames, {ConfidentDetections} confident detections, {Matched} matched (of {Visible} visible ground-truth objects); " +
+        $"{Frames} frames, {ConfidentDetections} confident detections, {Matched} matched (of {Visible} visible ground-truth objects), {Duplicates} duplicates; " +
         $"mask IoU median {MedianIou:F3}, p10 {Percentile(MaskIous, 0.1):F3}, ≥0.8 for {FractionIou(0.8):P0}; " +
         $"keypoints {KeypointErrors.Count}: median {MedianKeypointError:F2} px, p90 {Percentile(KeypointErrors, 0.9):F2} px, ≤5 px for {FractionKeypoints(5):P0}; " +
         $"track ids: {IdSwitches} changes in {TrackPairs} consecutive pairs (and {WideSwitches} in {WidePairs} further apart), longest run {LongestRun} messages");
@@ -59,7 +61,7 @@ internal static class GroundTruthComparison
         var ious = new List<double>();
         var keypointErrors = new List<double>();
         var last = new Dictionary<int, (int Message, long Frame, long TrackId, int Run)>();
-        int confident = 0, matched = 0, visible = 0, pairs = 0, switches = 0, longest = 0, widePairs = 0, wideSwitches = 0;
+        int confident = 0, matched = 0, visible = 0, duplicates = 0, pairs = 0, switches = 0, longest = 0, widePairs = 0, wideSwitches = 0;
         for (var i = 0; i < objectsMessages.Count; i++)
         {
             var message = objectsMessages[i];
@@ -122,8 +124,10 @@ internal static class GroundTruthComparison
                 last[truthObject.TrackId] = (i, frame, detection.TrackId, run);
                 longest = Math.Max(longest, run);
             }
+            foreach (var d in candidates.Select(c => c.D).Distinct())
+                duplicates += usedD.Contains(d) ? 0 : 1;
         }
-        return new GroundTruthFigures(objectsMessages.Count, confident, matched, visible, ious, keypointErrors, pairs, switches, longest,
+        return new GroundTruthFigures(objectsMessages.Count, confident, matched, visible, duplicates, ious, keypointErrors, pairs, switches, longest,
             widePairs, wideSwitches);
     }
 
