@@ -19,6 +19,11 @@ internal sealed class ProgressReporter(
     private static readonly TimeSpan StatusPeriod = TimeSpan.FromSeconds(5);
 
     private readonly long[] _lastPublished = new long[cameras.Count];
+
+    /// <summary>Reading a camera's state and queueing its status happen under one lock: a refresh on the timer and a
+    /// change on the camera's reader could otherwise queue in the opposite order and leave a stale retained state.</summary>
+    private readonly Lock _statusGate = new();
+
     private bool _lineOpen;
 
     public async Task RunAsync(CancellationToken stop)
@@ -59,8 +64,14 @@ internal sealed class ProgressReporter(
             PublishStatus(c);
     }
 
-    private void PublishStatus(CameraCounters c) =>
-        publisher.PublishCameraStatus(c.Id, c.State, c.State == StatusStates.Online ? c.Fps : 0, c.LastError);
+    private void PublishStatus(CameraCounters c)
+    {
+        lock (_statusGate)
+        {
+            var state = c.State;
+            publisher.PublishCameraStatus(c.Id, state, state == StatusStates.Online ? c.Fps : 0, c.LastError);
+        }
+    }
 
     private void Report(double seconds)
     {
