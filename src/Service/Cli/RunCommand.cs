@@ -1,17 +1,17 @@
 using System.CommandLine;
-using System.Globalization;
 using MaskStream.Detector;
-using MaskStream.Ingest;
-using MaskStream.Publish;
-using MaskStream.Publish.Mqtt;
 using MaskStream.Service.Configuration;
-using MaskStream.Service.Pipeline;
+using MaskStream.Service.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace MaskStream.Service.Cli;
 
 /// <summary>
-/// <c>maskstream run</c> (also the default with no verb): the service. Settings come from appsettings.json, the
-/// environment and <c>--Section:Key=value</c> overrides; they are bound and validated before anything starts.
+/// <c>maskstream run</c> (also the default with no verb): the service, in a Generic Host (<see cref="ServiceHost"/>).
+/// Settings come from appsettings.json, the environment and <c>--Section:Key=value</c> overrides; they are bound and
+/// validated, and the model loaded, before anything starts.
 /// </summary>
 public static class RunCommand
 {
@@ -31,70 +31,65 @@ public static class RunCommand
 
     private static async Task<int> RunAsync(IReadOnlyList<string> overrides, CancellationToken ct)
     {
-        var options = LoadOptions(overrides);
-        using var detector = LoadDetector(options.Detector);
-        var instanceId = options.Service.InstanceId.Length > 0 ? options.Service.InstanceId : null;
-
-        EmbeddedBroker? broker = null;
-        if (options.Mqtt.Mode == MqttMode.Embedded)
+        var (options, configuration) = LoadOptions(overrides);
+        var (detector, modelDirectory) = LoadDetector(options.Detector);
+        using (detector)
         {
-            broker = new EmbeddedBroker(options.Mqtt.Host, options.Mqtt.Port);
+            using var host = ServiceHost.Build(options, configuration, detector, modelDirectory);
             try
             {
-                await broker.StartAsync().ConfigureAwait(false);
+                await host.StartAsync(ct).ConfigureAwait(false);
             }
-            catch (InvalidOperationException e)
+            catch (Exception e) when (StartFailure(e, options) is { } failure)
             {
-                await broker.DisposeAsync().ConfigureAwait(false);
-                throw new CliException(e.Message, e);
-            }
-        }
-        try
-        {
-            await using var publisher = new MqttPublisher(options.Mqtt, detector.Manifest.Classes, instanceId);
-            try
-            {
-                await publisher.StartAsync(ct).ConfigureAwait(false);
-            }
-            catch (MqttBrokerRefusedException e)
-            {
-                await Console.Error.WriteLineAsync($"maskstream: {e.Message}").ConfigureAwait(false);
-                return 1;
+                await StopQuietlyAsync(host).ConfigureAwait(false);
+                if (failure.ExitCode == CliHost.UsageError)
+                    throw new CliException(failure.Message, failure);
+                await Console.Error.WriteLineAsync($"maskstream: {failure.Message}").ConfigureAwait(false);
+                return failure.ExitCode;
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
+                await StopQuietlyAsync(host).ConfigureAwait(false);
                 return 0;
             }
-
-            PrintBanner(options, publisher, broker is not null);
-            if (options.Service.StartDelay > TimeSpan.Zero)
-            {
-                try
-                {
-                    await Task.Delay(options.Service.StartDelay, ct).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                }
-            }
-
-            var pipeline = new ServicePipeline(options, detector, publisher, Console.Out);
-            int opened = await pipeline.RunAsync(ct).ConfigureAwait(false);
-            PrintSummary(pipeline.Cameras, publisher);
-            return opened > 0 || ct.IsCancellationRequested ? 0 : 1;
-        }
-        finally
-        {
-            if (broker is not null)
-                await broker.DisposeAsync().ConfigureAwait(false);
+            // Until the pipeline's cameras have all ended, or a stop signal (SIGTERM, Ctrl-C, the service manager).
+            await host.WaitForShutdownAsync(ct).ConfigureAwait(false);
+            return host.Services.GetRequiredService<PipelineService>().ExitCode;
         }
     }
 
-    private static ServiceOptions LoadOptions(IReadOnlyList<string> overrides)
+    /// <summary>What a failed start means for the user: a port that cannot be bound, a broker that refuses us.</summary>
+    private static ServiceStartException? StartFailure(Exception e, ServiceOptions options)
+    {
+        if (e is AggregateException { InnerExceptions: [var single] })
+            e = single;
+        return e switch
+        {
+            ServiceStartException start => start,
+            IOException io when options.Http.Enabled && io.Message.Contains("bind", StringComparison.OrdinalIgnoreCase) =>
+                new ServiceStartException(CliHost.UsageError, $"{HttpSettings.Section}:Url = '{options.Http.Url}': {io.Message}", io),
+            _ => null,
+        };
+    }
+
+    private static async Task StopQuietlyAsync(IHost host)
     {
         try
         {
-            return ServiceOptions.Bind(ServiceConfiguration.Load(overrides));
+            await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or InvalidOperationException)
+        {
+        }
+    }
+
+    private static (ServiceOptions Options, IConfigurationRoot Configuration) LoadOptions(IReadOnlyList<string> overrides)
+    {
+        try
+        {
+            var configuration = ServiceConfiguration.Load(overrides);
+            return (ServiceOptions.Bind(configuration), configuration);
         }
         catch (ConfigurationException e)
         {
@@ -106,47 +101,18 @@ public static class RunCommand
         }
     }
 
-    private static Detector.Detector LoadDetector(DetectorSettings settings)
+    private static (Detector.Detector Detector, string Directory) LoadDetector(DetectorSettings settings)
     {
         var directory = settings.ResolveModel(Directory.GetCurrentDirectory(), AppContext.BaseDirectory)
             ?? throw new CliException($"{DetectorSettings.Section}:Model = '{settings.Model}': no such model directory " +
                                       $"(looked in {Directory.GetCurrentDirectory()} and above {AppContext.BaseDirectory}); export one with tools/model/export.py");
         try
         {
-            return Detector.Detector.Load(directory, settings.ToDetectorOptions());
+            return (Detector.Detector.Load(directory, settings.ToDetectorOptions()), directory);
         }
         catch (DetectorException e)
         {
             throw new CliException($"{DetectorSettings.Section}:Model = '{directory}': {e.Message}", e);
         }
-    }
-
-    private static void PrintBanner(ServiceOptions options, MqttPublisher publisher, bool embedded)
-    {
-        var version = typeof(RunCommand).Assembly.GetName().Version?.ToString(3);
-        Console.WriteLine($"maskstream {version}: {options.Cameras.Count} camera(s): " +
-                          string.Join(", ", options.Cameras.Select(c => $"{c.Id} = {UriRedaction.Redact(c.Uri)}")));
-        Console.WriteLine(embedded
-            ? $"MQTT: embedded broker on {publisher.Broker}, topics {publisher.Topics.Prefix}/<camera>/objects|events|status"
-            : $"MQTT: broker {publisher.Broker}{(options.Mqtt.UseTls ? " (TLS)" : "")}, topics {publisher.Topics.Prefix}/<camera>/objects|events|status");
-        if (publisher.State != PublisherState.Connected)
-            Console.WriteLine($"MQTT: not connected yet ({publisher.LastError}); messages wait in the outbox (Mqtt:OutboxCapacity) while it retries");
-        // MQTTnet's broker refuses the empty client id mosquitto_sub sends by default (over MQTT 3.1.1 and 5 alike):
-        // -I gives it one, the prefix plus its process id.
-        Console.WriteLine($"subscribe: mosquitto_sub -h {options.Mqtt.Host} -p {options.Mqtt.Port} -V mqttv5 -I maskstream-sub- -t '{publisher.Topics.Prefix}/#' -v");
-        Console.WriteLine("Ctrl-C stops (frames in flight are finished and the outbox flushed first).");
-    }
-
-    private static void PrintSummary(IReadOnlyList<CameraCounters> cameras, MqttPublisher publisher)
-    {
-        foreach (var c in cameras)
-        {
-            var drops = c.DropsByReason.Count == 0 ? "0 dropped"
-                : $"{c.Dropped} dropped ({string.Join("; ", c.DropsByReason.Select(d => $"{d.Key} {d.Value}"))})";
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{c.Id}: {c.Read} frames read, {c.Processed} detected, {c.Published} published, {drops}, {c.Failed} failed") +
-                (c.LastError is null ? "" : $"; last error: {c.LastError}"));
-        }
-        Console.WriteLine($"MQTT: {publisher.PublishedCount} messages acknowledged, {publisher.DroppedCount} dropped");
     }
 }

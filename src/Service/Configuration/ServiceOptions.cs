@@ -12,6 +12,10 @@ public sealed record ServiceOptions(
     MqttOptions Mqtt,
     ServiceSettings Service)
 {
+    public TelemetrySettings Telemetry { get; init; } = new();
+
+    public HttpSettings Http { get; init; } = new();
+
     /// <exception cref="ConfigurationException">The first bad value, as one line naming the key, the value and what is allowed.</exception>
     public static ServiceOptions Bind(IConfiguration configuration)
     {
@@ -31,6 +35,10 @@ public sealed record ServiceOptions(
         var mqtt = SectionBinder.Bind<MqttOptions>(configuration, MqttOptions.Section);
         if (mqtt.Validate() is [var mqttError, ..])
             throw new ConfigurationException(MqttOptions.Section, mqttError);
-        return new ServiceOptions(cameras, detector, tracking, mqtt, service);
+        var telemetry = SectionBinder.Bind<TelemetrySettings>(configuration, TelemetrySettings.Section);
+        telemetry.Validate();
+        var http = SectionBinder.Bind<HttpSettings>(configuration, HttpSettings.Section);
+        http.Validate();
+        return new ServiceOptions(cameras, detector, tracking, mqtt, service) { Telemetry = telemetry, Http = http };
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using MaskStream.Core.Frames;
 using MaskStream.Core.Objects;
+using MaskStream.Service.Telemetry;
 
 namespace MaskStream.Service.Pipeline;
 
@@ -19,7 +20,8 @@ internal sealed class DetectorStage(
     SemaphoreSlim wake,
     ChannelWriter<DetectedFrame> output,
     int maxBatch,
-    TimeSpan maxWait)
+    TimeSpan maxWait,
+    PipelineObservers? observers = null)
 {
     private readonly List<Frame> _batch = new(maxBatch);
     private readonly bool[] _taken = new bool[feeds.Count];
@@ -72,6 +74,7 @@ internal sealed class DetectorStage(
             {
                 _batch.Add(frame);
                 _taken[k] = true;
+                observers?.Metrics?.FrameAge.Record((DateTimeOffset.UtcNow - frame.Info.CaptureTime).TotalSeconds, ServiceMetrics.Camera(frame.Info.CameraId));
             }
         }
     }
@@ -91,9 +94,18 @@ internal sealed class DetectorStage(
     private async Task ProcessAsync(CancellationToken abort)
     {
         Detector.DetectResult[] results;
+        observers?.Monitor.Detector.Begin();
         try
         {
+            long started = Stopwatch.GetTimestamp();
             results = detector.Detect(_batch);
+            if (observers is not null)
+            {
+                var elapsed = Stopwatch.GetElapsedTime(started);
+                var times = detector.LastStageTimes;
+                observers.Metrics?.RecordDetectorCall(elapsed, _batch.Count, times);
+                observers.Tracer?.Detected(_batch, started, elapsed, times);
+            }
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -105,10 +117,15 @@ internal sealed class DetectorStage(
         finally
         {
             foreach (var frame in _batch)
+            {
+                // After the call rather than before: the tracker then gets this frame before the next one is offered.
+                observers?.View?.Offer(frame);
                 frame.Dispose();
+            }
             _batch.Clear();
             Array.Clear(_taken);
             _next = (_next + 1) % feeds.Count;
+            observers?.Monitor.Detector.End();
         }
         foreach (var result in results)
         {
@@ -122,6 +139,7 @@ internal sealed class DetectorStage(
             else
             {
                 counters.CountFailure($"frame {result.Info.FrameNumber}: {result.Error}");
+                observers?.Tracer?.Failed(result.Info, result.Error ?? "failed");
             }
         }
     }

@@ -1,8 +1,10 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using MaskStream.Core.Objects;
 using MaskStream.Publish;
 using MaskStream.Publish.Mqtt;
 using MaskStream.Publish.Payloads;
+using MaskStream.Service.Telemetry;
 using MaskStream.Tracking;
 
 namespace MaskStream.Service.Pipeline;
@@ -17,10 +19,12 @@ internal sealed class PublishStage
     private readonly Dictionary<string, CameraCounters> _counters;
     private readonly Dictionary<string, TrackEventDetector> _events;
     private readonly List<TrackEventMessage> _pending = [];
+    private readonly PipelineObservers? _observers;
 
     public PublishStage(MqttPublisher publisher, TrackerOptions tracking, IReadOnlyList<CameraFeed> feeds, ChannelReader<TrackedFrame> input,
-        LatencyWindow latency)
+        LatencyWindow latency, PipelineObservers? observers = null)
     {
+        _observers = observers;
         _publisher = publisher;
         _input = input;
         _latency = latency;
@@ -41,8 +45,11 @@ internal sealed class PublishStage
     private void Publish(TrackedFrame frame)
     {
         var camera = frame.Info.CameraId;
+        _observers?.Monitor.Publish.Begin();
+        long started = Stopwatch.GetTimestamp();
         _publisher.PublishObjects(frame);
-        _latency.Add((DateTimeOffset.UtcNow - frame.Info.CaptureTime).TotalMilliseconds);
+        var latency = DateTimeOffset.UtcNow - frame.Info.CaptureTime;
+        _latency.Add(latency.TotalMilliseconds);
 
         int tracks = 0;
         foreach (var obj in frame.Objects)
@@ -58,5 +65,14 @@ internal sealed class PublishStage
         _events[camera].Observe(frame, _pending);
         foreach (var e in _pending)
             _publisher.PublishTrackEvent(e);
+
+        if (_observers is not null)
+        {
+            _observers.Monitor.Publish.End();
+            var tags = ServiceMetrics.Camera(camera);
+            _observers.Metrics?.PublishDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tags);
+            _observers.Metrics?.FrameLatency.Record(latency.TotalSeconds, tags);
+            _observers.Tracer?.Published(frame.Info, started);
+        }
     }
 }

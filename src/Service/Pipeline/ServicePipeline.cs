@@ -5,6 +5,7 @@ using MaskStream.Core.Objects;
 using MaskStream.Ingest;
 using MaskStream.Publish.Mqtt;
 using MaskStream.Service.Configuration;
+using MaskStream.Service.Telemetry;
 
 namespace MaskStream.Service.Pipeline;
 
@@ -14,12 +15,13 @@ namespace MaskStream.Service.Pipeline;
 /// complete their queues, each stage drains what is in flight and completes the next queue, then the outbox is flushed
 /// — all within <see cref="ServiceSettings.ShutdownTimeout"/>.
 /// </summary>
-internal sealed class ServicePipeline(ServiceOptions options, Detector.Detector detector, MqttPublisher publisher, TextWriter output)
+internal sealed class ServicePipeline(ServiceOptions options, Detector.Detector detector, MqttPublisher publisher, TextWriter output,
+    PipelineObservers? observers = null)
 {
     /// <summary>Depth of the queues between detector, tracker and publisher: small, since those stages keep up with each other.</summary>
     private const int StageQueue = 16;
 
-    public IReadOnlyList<CameraCounters> Cameras { get; } = options.Cameras.Select(c => new CameraCounters(c.Id)).ToArray();
+    public IReadOnlyList<CameraCounters> Cameras { get; } = observers?.Monitor.Cameras ?? options.Cameras.Select(c => new CameraCounters(c.Id)).ToArray();
 
     /// <summary>Runs until every camera has ended or failed, or <paramref name="stop"/> fires; then drains and flushes.</summary>
     /// <returns>How many cameras opened (0: every camera failed).</returns>
@@ -41,9 +43,10 @@ internal sealed class ServicePipeline(ServiceOptions options, Detector.Detector 
         using var abort = new CancellationTokenSource();
         using var reporting = new CancellationTokenSource();
 
-        var detectorStage = new DetectorStage(detector, feeds, wake, detected.Writer, options.Detector.MaxBatch, options.Detector.MaxBatchWait);
-        var trackingStage = TrackingStage.Create(options.Tracking, feeds, detected.Reader, tracked.Writer);
-        var publishStage = new PublishStage(publisher, options.Tracking, feeds, tracked.Reader, latency);
+        observers?.Monitor.Attach(feeds, detected.Reader, tracked.Reader);
+        var detectorStage = new DetectorStage(detector, feeds, wake, detected.Writer, options.Detector.MaxBatch, options.Detector.MaxBatchWait, observers);
+        var trackingStage = TrackingStage.Create(options.Tracking, feeds, detected.Reader, tracked.Writer, observers);
+        var publishStage = new PublishStage(publisher, options.Tracking, feeds, tracked.Reader, latency, observers);
         var stages = Task.WhenAll(
             Task.Run(() => detectorStage.RunAsync(abort.Token), CancellationToken.None),
             Task.Run(() => trackingStage.RunAsync(abort.Token), CancellationToken.None),
@@ -54,6 +57,7 @@ internal sealed class ServicePipeline(ServiceOptions options, Detector.Detector 
         await Task.WhenAll(readers).ConfigureAwait(false);
         var drain = Stopwatch.StartNew();
         await DrainAsync(stages, abort, stop.IsCancellationRequested).ConfigureAwait(false);
+        observers?.Tracer?.AbandonAll();
         await reporting.CancelAsync().ConfigureAwait(false);
         await progress.ConfigureAwait(false);
 
