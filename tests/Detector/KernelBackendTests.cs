@@ -18,8 +18,8 @@ public sealed class KernelBackendTests(TinyModelFixture model, ITestOutputHelper
     [Fact]
     public void Detect_WithIlgpuKernelsOnTheCpuAccelerator_GivesTheCpuKernelsDetections()
     {
-        // ILGPU's CPU accelerator runs each GPU thread as a scheduled work item (~10 µs each on a busy 2-core
-        // machine): fewer proposals and detections (model.json's own settings) keep the test short.
+        // ILGPU's CPU accelerator emulates every GPU thread (a 300-proposal batch took minutes on the shared 2-core
+        // machine): fewer proposals and detections per image, set in the model's own model.json, keep the test short.
         string dir = SmallerModel(64, 15);
         using var cpu = Detector.Load(dir, new DetectorOptions { Kernels = KernelBackend.Cpu });
         using var ilgpu = Detector.Load(dir, new DetectorOptions { Kernels = KernelBackend.IlgpuCpu });

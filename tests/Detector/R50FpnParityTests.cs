@@ -10,7 +10,10 @@ namespace MaskStream.Detector.Tests;
 /// </summary>
 [Collection(R50FpnCollection.Name)]
 public sealed class R50FpnStageParityTests(R50FpnFixture model, ITestOutputHelper output)
-    : StageParity(model.ModelDir, model.FramePath, model.Intermediates, output);
+    : StageParity(model.ModelDir, model.FramePath, model.Intermediates, output)
+{
+    protected override int HeadRoiLimit => 24;
+}
 
 /// <summary>The same R50-FPN model through the whole detector against torchvision's final detections.</summary>
 [Collection(R50FpnCollection.Name)]

@@ -30,6 +30,9 @@ public abstract class StageParity(string modelDir, string framePath, string inte
 
     private string ModelDir => modelDir;
 
+    /// <summary>Mask and keypoint head outputs are compared on at most this many detections (R50's keypoint head is ~3.7 GMAC per RoI).</summary>
+    protected virtual int HeadRoiLimit => int.MaxValue;
+
     private string Dir => Environment.GetEnvironmentVariable("MASKSTREAM_STAGE_DIR") ?? intermediates;
 
     private Npy T(string name) => Npy.Load(Path.Combine(Dir, name + ".npy"));
@@ -183,12 +186,16 @@ public abstract class StageParity(string modelDir, string framePath, string inte
             var sample = T(sampleName);
             double roiMax = MaxAbs(features.AsSpan(0, sample.Data.Length).ToArray(), sample.Data);
             using var session = new InferenceSession(Path.Combine(ModelDir, graph.File));
-            using var input = OrtValue.CreateTensorValueFromMemory(features, [rois.Length, _m.FeatureChannels, spec.OutputHeight, spec.OutputWidth]);
+            // The heads treat RoIs independently, so the first HeadRoiLimit rows stand for all of them.
+            int n = Math.Min(rois.Length, HeadRoiLimit);
+            using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, features.AsMemory(0, n * per),
+                [n, _m.FeatureChannels, spec.OutputHeight, spec.OutputWidth]);
             using var outs = session.Run(new RunOptions(), [graph.Inputs[0].Name], [input], [graph.Outputs[0].Name]);
             var expected = T(outName);
-            double headMax = MaxAbs(outs[0].GetTensorDataAsSpan<float>().ToArray(), expected.Data);
-            double scale = expected.Data.Max(Math.Abs);
-            output.WriteLine($"{graph.Key}: RoIAlign max |d| {roiMax:E2}, head output max |d| {headMax:E2} (max |x| {scale:F1})");
+            var expectedRows = expected.Data.AsSpan(0, expected.Data.Length / expected.Shape[0] * n).ToArray();
+            double headMax = MaxAbs(outs[0].GetTensorDataAsSpan<float>().ToArray(), expectedRows);
+            double scale = expectedRows.Max(Math.Abs);
+            output.WriteLine($"{graph.Key}: RoIAlign max |d| {roiMax:E2}, head output of {n} RoIs max |d| {headMax:E2} (max |x| {scale:F1})");
             Assert.True(roiMax <= 1e-4, $"{graph.Key} RoIAlign max |d| {roiMax}");
             Assert.True(headMax <= 1e-4 * Math.Max(1, scale), $"{graph.Key} output max |d| {headMax}");
         }
