@@ -23,7 +23,7 @@ public sealed class CameraReconnectTests(DetectModelFixture model)
             "run", $"--Detector:Model={model.ModelDir}", $"--Mqtt:Port={mqtt}",
             "--Cameras:0:Id=yard", $"--Cameras:0:Uri=udp://127.0.0.1:{udp}",
             "--Cameras:0:StallTimeout=00:00:02", "--Cameras:0:ReconnectMin=00:00:00.2", "--Cameras:0:ReconnectMax=00:00:01",
-            "--Service:StartDelay=00:00:03",
+            "--Service:StartDelay=00:00:03", $"--Http:Url=http://127.0.0.1:{ServiceProcess.FreePort()}",
         ]);
         await service.WaitForLineAsync("subscribe: ", Long);
         using var subscriber = new MqttSubscriber(mqtt);
