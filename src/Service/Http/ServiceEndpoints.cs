@@ -22,8 +22,8 @@ internal static class ServiceEndpoints
     private const string Boundary = "maskstream-frame";
 
     /// <summary>How long a snapshot waits for a fresh picture of a camera nobody was watching: the frame in the
-    /// detector when the request came, plus the next one (seconds on a busy CPU).</summary>
-    private static readonly TimeSpan SnapshotWait = TimeSpan.FromSeconds(10);
+    /// detector when the request came, plus the next one (one frame interval on an idle machine, seconds on a busy one).</summary>
+    private static readonly TimeSpan SnapshotWait = TimeSpan.FromSeconds(30);
 
     public static void Map(IEndpointRouteBuilder app, ServiceStatus status, LiveView view, HttpSettings settings)
     {
