@@ -5,7 +5,8 @@ using MQTTnet.Protocol;
 
 namespace MaskStream.Publish.Mqtt;
 
-// The connection loop: connect, pump the outbox until the connection is lost or a publish times out, back off, repeat.
+// The connection loop: connect, pump the outbox until the connection is lost or a publish times out, back off, repeat;
+// on a stop, the same loop until the outbox is empty or the stop bound runs out (MqttPublisher.Stop.cs).
 public sealed partial class MqttPublisher
 {
     /// <summary>CONNACK Receive Maximum absent or 0 means the MQTT 5 default, 65,535.</summary>
@@ -46,7 +47,7 @@ public sealed partial class MqttPublisher
                     return;
                 _firstAttempt.TrySetResult();
                 SetState(PublisherState.Disconnected, _lastError);
-                await DelayAsync(ReconnectBackoff.Delay(attempt++, _options.ReconnectDelayMin, _options.ReconnectDelayMax, _random), stop)
+                await BackOffAsync(ReconnectBackoff.Delay(attempt++, _options.ReconnectDelayMin, _options.ReconnectDelayMax, _random), stop)
                     .ConfigureAwait(false);
                 continue;
             }
@@ -64,17 +65,18 @@ public sealed partial class MqttPublisher
             }
             else if (stop.IsCancellationRequested)
             {
-                return;
+                // Connected, but the stop bound ran out before the online status was acknowledged: still leave cleanly.
+                ended = PumpEnd.Stop;
             }
             if (ended == PumpEnd.Stop)
             {
                 await SayGoodbyeAsync(client).ConfigureAwait(false);
                 return;
             }
-            await AbandonAsync(client).ConfigureAwait(false);
+            await AbandonAsync(client, stop).ConfigureAwait(false);
             SetState(PublisherState.Disconnected, _lastError);
             // A lost connection is usually a restarting broker: back off from the first step, jittered.
-            await DelayAsync(ReconnectBackoff.Delay(attempt++, _options.ReconnectDelayMin, _options.ReconnectDelayMax, _random), stop)
+            await BackOffAsync(ReconnectBackoff.Delay(attempt++, _options.ReconnectDelayMin, _options.ReconnectDelayMax, _random), stop)
                 .ConfigureAwait(false);
         }
     }
@@ -116,7 +118,8 @@ public sealed partial class MqttPublisher
 
     private enum PumpEnd { Stop, ConnectionLost, Timeout }
 
-    /// <summary>Keeps up to <see cref="InFlightLimit"/> publishes outstanding, in outbox order, until the connection ends.</summary>
+    /// <summary>Keeps up to <see cref="InFlightLimit"/> publishes outstanding, in outbox order, until the connection ends,
+    /// or — once stopping — until everything is acknowledged or the stop bound (<paramref name="stop"/>) runs out.</summary>
     private async Task<PumpEnd> PumpAsync(IMqttClient client, ConnectionWatch watch, CancellationToken stop)
     {
         var inFlight = new List<InFlight>(Math.Min(InFlightLimit, 1024));
@@ -136,6 +139,8 @@ public sealed partial class MqttPublisher
                     CountFailure("connection_lost", $"lost MQTT broker {Broker}: {watch.Reason}");
                     return PumpEnd.ConnectionLost;
                 }
+                if (Stopping && inFlight.Count == 0 && _outbox.QueuedCount == 0)
+                    return PumpEnd.Stop;
 
                 // MQTTnet sends in call order (its send lock is FIFO), so starting publishes from this one loop keeps order.
                 while (inFlight.Count < InFlightLimit && _outbox.TryTake(out var message))
@@ -300,12 +305,14 @@ public sealed partial class MqttPublisher
         }
     }
 
-    /// <summary>Clean stop: retained offline status, then DISCONNECT, which tells the broker not to send the last will.</summary>
+    /// <summary>Clean stop: retained offline status, then DISCONNECT, which tells the broker not to send the last will.
+    /// Both fit in what is left of the stop bound, or <see cref="StopGrace"/> when nothing is left.</summary>
     private async Task SayGoodbyeAsync(IMqttClient client)
     {
         try
         {
-            using var timeout = new CancellationTokenSource(GoodbyeTimeout);
+            var left = StopTimeLeft;
+            using var timeout = new CancellationTokenSource(left < StopGrace ? StopGrace : left > GoodbyeTimeout ? GoodbyeTimeout : left, _time);
             var offline = new MqttApplicationMessageBuilder()
                 .WithTopic(Topics.ServiceStatus)
                 .WithPayload(ServiceStatusPayload(StatusStates.Offline, "shutdown"))
@@ -322,30 +329,19 @@ public sealed partial class MqttPublisher
         }
     }
 
-    /// <summary>Drops a connection we no longer trust without waiting on a broker that may be hung.</summary>
-    private static async Task AbandonAsync(IMqttClient client)
+    /// <summary>Drops a connection we no longer trust without waiting on a broker that may be hung (nor past the stop bound).</summary>
+    private static async Task AbandonAsync(IMqttClient client, CancellationToken stop)
     {
         try
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
+            timeout.CancelAfter(TimeSpan.FromSeconds(1));
             if (client.IsConnected)
                 await client.DisconnectAsync(new MqttClientDisconnectOptions(), timeout.Token).ConfigureAwait(false);
         }
         catch (Exception)
         {
             // Disposing the client closes the socket either way.
-        }
-    }
-
-    private async Task DelayAsync(TimeSpan delay, CancellationToken stop)
-    {
-        try
-        {
-            await Task.Delay(delay, _time, stop).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            // Stopping.
         }
     }
 

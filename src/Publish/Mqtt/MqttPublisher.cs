@@ -21,7 +21,7 @@ public sealed partial class MqttPublisher : IAsyncDisposable
     private readonly object _encoderGate = new();
     private readonly MqttQualityOfServiceLevel _qos;
     private readonly SemaphoreSlim _wake = new(0, int.MaxValue);
-    private readonly CancellationTokenSource _stop = new();
+    private readonly TextWriter _log;
     private readonly TaskCompletionSource _firstAttempt = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _loop;
     private long _published;
@@ -36,13 +36,16 @@ public sealed partial class MqttPublisher : IAsyncDisposable
     /// <param name="instanceId"><c>Service:InstanceId</c>; when set, the service status topic carries it.</param>
     /// <param name="timeProvider">Clock for latency, time-outs and back-off delays.</param>
     /// <param name="random">Jitter source (seeded in tests).</param>
+    /// <param name="log">Where the publisher's rare log lines go (what a stop had to drop); standard error by default.</param>
     public MqttPublisher(MqttOptions options, IReadOnlyList<string> classNames, string? instanceId = null,
-        TimeProvider? timeProvider = null, Random? random = null)
+        TimeProvider? timeProvider = null, Random? random = null, TextWriter? log = null)
     {
         options.ThrowIfInvalid();
         _options = options;
         _time = timeProvider ?? TimeProvider.System;
         _random = random ?? Random.Shared;
+        _log = log ?? Console.Error;
+        _stop = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _time);
         InstanceId = instanceId ?? Environment.MachineName;
         ClientId = options.ResolveClientId(InstanceId);
         Topics = new Topics(options.TopicPrefix, instanceId);
@@ -140,27 +143,12 @@ public sealed partial class MqttPublisher : IAsyncDisposable
         return true;
     }
 
-    /// <summary>Flushes for up to <paramref name="drainTimeout"/>, then publishes the offline status and disconnects
-    /// cleanly (so the broker does not send the last will). What is left is dropped and counted (reason shutdown).</summary>
-    public async Task StopAsync(TimeSpan drainTimeout)
-    {
-        if (_loop is not null && _state == PublisherState.Connected)
-            await FlushAsync(drainTimeout).ConfigureAwait(false);
-        await _stop.CancelAsync().ConfigureAwait(false);
-        _wake.Release();
-        if (_loop is not null)
-            await _loop.ConfigureAwait(false);
-        var left = _outbox.Clear();
-        if (left > 0)
-            CountDrops(left, "shutdown");
-        SetState(PublisherState.Stopped, _lastError);
-    }
-
     public async ValueTask DisposeAsync()
     {
         if (_state != PublisherState.Stopped)
             await StopAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
         _stop.Dispose();
+        _stopping.Dispose();
     }
 
     internal bool Enqueue(OutboxMessage message)

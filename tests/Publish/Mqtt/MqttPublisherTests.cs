@@ -163,7 +163,7 @@ public sealed class MqttPublisherTests
         Assert.Equal([0L, .. Enumerable.Range(16, 10).Select(i => (long)i)], Distinct(subscriber.Messages).Select(k => k.Item2).Order());
     }
 
-    private static MeterListener ListenToDrops(string clientId, List<(long, string)> sink)
+    internal static MeterListener ListenToDrops(string clientId, List<(long, string)> sink)
     {
         var listener = new MeterListener
         {
