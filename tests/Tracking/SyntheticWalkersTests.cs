@@ -50,10 +50,10 @@ public class SyntheticWalkersTests(ITestOutputHelper output)
         AssertHasCrossingsAndOcclusions(truth);
         var detections = Detections(truth, new Random((int)seed * 7919));
 
-        var byteMetrics = Score(truth, detections, new ByteTracker(Options, Fps));
-        var iouMetrics = Score(truth, detections, new IouTracker(Options, Fps));
-        output.WriteLine($"seed {seed}: ByteTracker IDF1 {byteMetrics.Idf1:0.0000} MOTA {byteMetrics.Mota:0.0000} IDSW {byteMetrics.NumSwitches}; " +
-                         $"IouTracker IDF1 {iouMetrics.Idf1:0.0000} MOTA {iouMetrics.Mota:0.0000} IDSW {iouMetrics.NumSwitches}");
+        var byteMetrics = Score(truth, detections, new ByteTracker(Options, Fps), out double byteHota);
+        var iouMetrics = Score(truth, detections, new IouTracker(Options, Fps), out double iouHota);
+        output.WriteLine($"seed {seed}: ByteTracker IDF1 {byteMetrics.Idf1:0.0000} MOTA {byteMetrics.Mota:0.0000} HOTA {byteHota:0.0000} IDSW {byteMetrics.NumSwitches}; " +
+                         $"IouTracker IDF1 {iouMetrics.Idf1:0.0000} MOTA {iouMetrics.Mota:0.0000} HOTA {iouHota:0.0000} IDSW {iouMetrics.NumSwitches}");
 
         Assert.True(byteMetrics.Idf1 >= idf1Floor, $"ByteTracker IDF1 {byteMetrics.Idf1:0.0000} fell below {idf1Floor}");
         Assert.True(byteMetrics.Mota >= 0.90, $"ByteTracker MOTA {byteMetrics.Mota:0.0000} fell below 0.90");
@@ -70,8 +70,8 @@ public class SyntheticWalkersTests(ITestOutputHelper output)
         {
             var truth = RenderTruth(seed);
             var detections = Detections(truth, new Random((int)seed * 7919));
-            byteSwitches += Score(truth, detections, new ByteTracker(Options, Fps)).NumSwitches;
-            iouSwitches += Score(truth, detections, new IouTracker(Options, Fps)).NumSwitches;
+            byteSwitches += Score(truth, detections, new ByteTracker(Options, Fps), out _).NumSwitches;
+            iouSwitches += Score(truth, detections, new IouTracker(Options, Fps), out _).NumSwitches;
         }
         output.WriteLine($"id switches over seeds {string.Join(", ", Seeds)}: ByteTracker {byteSwitches}, IouTracker {iouSwitches}");
         Assert.True(byteSwitches <= 0.65 * iouSwitches, $"ByteTracker {byteSwitches} switches against IouTracker's {iouSwitches}");
@@ -138,7 +138,8 @@ public class SyntheticWalkersTests(ITestOutputHelper output)
         return frames;
     }
 
-    private static MotMetrics Score(List<FrameGroundTruth> truth, List<DetectedFrame> detections, IMultiObjectTracker tracker)
+    /// <summary>py-motmetrics' metrics of the tracker's output, and TrackEval's HOTA.</summary>
+    private static MotMetrics Score(List<FrameGroundTruth> truth, List<DetectedFrame> detections, IMultiObjectTracker tracker, out double hota)
     {
         var frames = new List<MotFrame>(truth.Count);
         for (int f = 0; f < truth.Count; f++)
@@ -160,6 +161,8 @@ public class SyntheticWalkersTests(ITestOutputHelper output)
             }
             frames.Add(new MotFrame(f + 1, gt, IgnoredObjects.RemoveMatched(gt, ignored, hyp)));
         }
-        return MotMetrics.Evaluate(new MotSequence("walkers", frames));
+        var sequence = new MotSequence("walkers", frames);
+        hota = TrackEvalMetrics.Evaluate(sequence).Hota.Hota;
+        return MotMetrics.Evaluate(sequence);
     }
 }
