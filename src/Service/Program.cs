@@ -10,6 +10,7 @@ root.Subcommands.Add(DatasetCommand.Create());
 root.Subcommands.Add(EvalCommand.Create());
 root.Subcommands.Add(DetectCommand.Create());
 root.Subcommands.Add(TrackCommand.Create());
+root.Subcommands.Add(BenchCommand.Create());
 root.SetAction((parseResult, ct) => RunCommand.RunDefaultAsync(parseResult, ct));
 root.TreatUnmatchedTokensAsErrors = false;
 
