@@ -17,7 +17,7 @@ internal static class MaskStreamProcess
             WorkingDirectory = workingDirectory ?? AppContext.BaseDirectory,
         };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "maskstream.dll"));
-        foreach (var a in args) info.ArgumentList.Add(a);
+        foreach (var a in Support.ServiceArguments.WithFreeHttpPort(args)) info.ArgumentList.Add(a);
 
         using var process = Process.Start(info) ?? throw new InvalidOperationException("could not start maskstream");
         var stdout = process.StandardOutput.ReadToEndAsync();

@@ -49,19 +49,21 @@ internal static class ServiceHost
         builder.Configuration.Sources.Clear();
         builder.Configuration.AddConfiguration(configuration);
 
-        // Both are no-ops unless the process was started by systemd or the Windows service manager.
-        builder.Services.AddSystemd();
-        builder.Services.AddWindowsService(o => o.ServiceName = "MaskStream");
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.Service.ShutdownTimeout + StopMargin);
-        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
-
         // The service talks to people through its own lines (banner, progress, summary, errors); the framework only
         // speaks up for warnings, on stderr, so stdout stays the progress line's.
+        // Cleared before AddWindowsService, which adds the Event Log provider when running as a Windows service
+        // (where stdout and stderr go nowhere).
         builder.Logging.ClearProviders();
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         // A start-up failure is reported by `maskstream` as one line; the host would add a stack trace.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
+
+        // Both are no-ops unless the process was started by systemd or the Windows service manager.
+        builder.Services.AddSystemd();
+        builder.Services.AddWindowsService(o => o.ServiceName = "MaskStream");
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.Service.ShutdownTimeout + StopMargin);
+        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
 
         var cameras = options.Cameras.Select(c => new CameraCounters(c.Id)).ToArray();
         var monitor = new PipelineMonitor(cameras, TimeProvider.System);

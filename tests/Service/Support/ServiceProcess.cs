@@ -23,7 +23,7 @@ internal sealed class ServiceProcess : IDisposable
             WorkingDirectory = AppContext.BaseDirectory,
         };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "maskstream.dll"));
-        foreach (var a in args) info.ArgumentList.Add(a);
+        foreach (var a in ServiceArguments.WithFreeHttpPort(args)) info.ArgumentList.Add(a);
         _process = Process.Start(info) ?? throw new InvalidOperationException("could not start maskstream");
         _process.OutputDataReceived += (_, e) => { if (e.Data is not null) _stdout.Enqueue(e.Data); };
         _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _stderr.Enqueue(e.Data); };
