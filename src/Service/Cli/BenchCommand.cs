@@ -101,6 +101,7 @@ public static class BenchCommand
                 report.EndToEnd = await PipelineAsync(detector, options, [FileCamera], [new CameraOptions { Id = FileCamera, Uri = video, Pace = FramePace.Fast }],
                     settings.Warmup, settings.Frames, duration: null, ct).ConfigureAwait(false);
                 Console.WriteLine(report.EndToEndLine());
+                Console.WriteLine("  " + report.EndToEnd.StageLine());
                 if (settings.Cameras > 0)
                 {
                     var ids = Enumerable.Range(1, settings.Cameras).Select(i => $"cam{i}").ToArray();
@@ -112,6 +113,7 @@ public static class BenchCommand
                     report.Live = await PipelineAsync(detector, options, ids, live, settings.Warmup, 1024, TimeSpan.FromSeconds(settings.Duration), ct).ConfigureAwait(false);
                     foreach (var line in report.LiveLines())
                         Console.WriteLine(line);
+                    Console.WriteLine("  " + report.Live.StageLine());
                 }
                 if (settings.Json is { } path)
                     WriteJson(path, report);
@@ -214,7 +216,7 @@ public static class BenchCommand
         using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var monitor = new PipelineMonitor(counters, TimeProvider.System);
         var metrics = new ServiceMetrics(services.GetRequiredService<IMeterFactory>(), monitor);
-        using var recorder = new BenchRecorder(metrics.FrameLatency, warmup, expectedFrames);
+        using var recorder = new BenchRecorder(metrics.FrameLatency, [metrics.DetectorDuration, metrics.TrackingDuration, metrics.PublishDuration], warmup, expectedFrames);
 
         await using var broker = new EmbeddedBroker(options.Mqtt.Host, options.Mqtt.Port);
         await broker.StartAsync().ConfigureAwait(false);
@@ -236,7 +238,7 @@ public static class BenchCommand
         var perCamera = counters.Select(c => new CameraResult(c.Id, c.Read, c.Processed, c.Published, c.Failed, seconds > 0 ? c.Published / seconds : 0,
             new SortedDictionary<string, long>(c.DropsByReason.ToDictionary(), StringComparer.Ordinal))).ToArray();
         return new PipelineResult(perCamera, seconds, recorder.Count / seconds, recorder.SteadyFps, p50, p99, recorder.AllocatedPerFrame,
-            publisher.PublishedCount, publisher.DroppedCount);
+            publisher.PublishedCount, publisher.DroppedCount, recorder.StageMeansMs());
     }
 
     private static int FreePort()
@@ -273,7 +275,14 @@ public static class BenchCommand
     private sealed record CameraResult(string Id, long Read, long Processed, long Published, long Failed, double Fps, SortedDictionary<string, long> Dropped);
 
     private sealed record PipelineResult(CameraResult[] Cameras, double Seconds, double Fps, double SteadyFps, double P50, double P99,
-        double AllocatedPerFrame, long MqttMessages, long MqttDropped);
+        double AllocatedPerFrame, long MqttMessages, long MqttDropped, double[] StageMs)
+    {
+        /// <summary>The names of <see cref="StageMs"/>'s entries, in order.</summary>
+        public static readonly string[] StageNames = ["detector_call", "tracking", "publish"];
+
+        public string StageLine() => "mean ms: " + string.Join(", ",
+            StageNames.Select((n, i) => string.Create(CultureInfo.InvariantCulture, $"{n} {StageMs[i]:0.0}")));
+    }
 
     private sealed class Report(string model, string input, ServiceOptions options, int warmup)
     {
@@ -352,6 +361,10 @@ public static class BenchCommand
             Number(w, "p99", p.P99);
             w.WriteEndObject();
             Number(w, "allocated_bytes_per_frame", p.AllocatedPerFrame);
+            w.WriteStartObject("stage_mean_ms");
+            for (int i = 0; i < p.StageMs.Length; i++)
+                Number(w, PipelineResult.StageNames[i], p.StageMs[i]);
+            w.WriteEndObject();
             w.WriteNumber("mqtt_messages", p.MqttMessages);
             w.WriteNumber("mqtt_dropped", p.MqttDropped);
             w.WriteStartArray("cameras");

@@ -12,19 +12,28 @@ namespace MaskStream.Service.Cli;
 internal sealed class BenchRecorder : IDisposable
 {
     private readonly MeterListener _listener = new();
+    private readonly Histogram<double> _latency;
+    private readonly Histogram<double>[] _stages;
+    private readonly double[] _stageSeconds;
+    private readonly long[] _stageCounts;
     private readonly List<double> _latencies;
     private readonly int _warmup;
     private long _firstTimestamp, _lastTimestamp, _warmTimestamp;
     private long _allocatedAtWarm, _allocatedAtLast;
 
     /// <param name="warmup">Frames published before the allocation window opens (JIT, pools and buffers filling).</param>
-    public BenchRecorder(Histogram<double> latency, int warmup, int expectedFrames)
+    /// <param name="stages">Per-stage duration histograms (seconds) whose totals are kept, to show where a frame's time goes.</param>
+    public BenchRecorder(Histogram<double> latency, Histogram<double>[] stages, int warmup, int expectedFrames)
     {
+        _latency = latency;
+        _stages = stages;
+        _stageSeconds = new double[stages.Length];
+        _stageCounts = new long[stages.Length];
         _warmup = warmup;
         _latencies = new List<double>(Math.Max(1024, expectedFrames));
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (ReferenceEquals(instrument, latency))
+            if (ReferenceEquals(instrument, latency) || Array.IndexOf(stages, instrument) >= 0)
                 listener.EnableMeasurementEvents(instrument);
         };
         _listener.SetMeasurementEventCallback<double>(OnLatency);
@@ -70,10 +79,28 @@ internal sealed class BenchRecorder : IDisposable
         return (LatencyWindow.Percentile(sorted, 0.50), LatencyWindow.Percentile(sorted, 0.99));
     }
 
+    /// <summary>Mean milliseconds per recording of each stage histogram (per call for the detector, per frame for the
+    /// others), in the order given; NaN for a stage never recorded.</summary>
+    public double[] StageMeansMs()
+    {
+        var means = new double[_stages.Length];
+        for (int i = 0; i < means.Length; i++)
+            means[i] = _stageCounts[i] > 0 ? _stageSeconds[i] * 1000 / _stageCounts[i] : double.NaN;
+        return means;
+    }
+
     public void Dispose() => _listener.Dispose();
 
     private void OnLatency(Instrument instrument, double seconds, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? state)
     {
+        if (!ReferenceEquals(instrument, _latency))
+        {
+            // Each stage histogram is recorded by its own stage's single thread.
+            int i = Array.IndexOf(_stages, instrument);
+            _stageSeconds[i] += seconds;
+            _stageCounts[i]++;
+            return;
+        }
         // Only the publish stage records this histogram, from one thread: no lock needed, and nothing allocated here
         // (the list was sized for the run) so the window measures the pipeline, not the bench.
         long now = Stopwatch.GetTimestamp();

@@ -50,6 +50,9 @@ public sealed class BenchCommandTests(DetectModelFixture model)
         Assert.True(endToEnd.GetProperty("mqtt_messages").GetInt64() >= 6);
         Assert.Equal(0, endToEnd.GetProperty("mqtt_dropped").GetInt64());
         Assert.True(endToEnd.GetProperty("allocated_bytes_per_frame").GetDouble() > 0);
+        var stages = endToEnd.GetProperty("stage_mean_ms");
+        Assert.Equal(["detector_call", "tracking", "publish"], stages.EnumerateObject().Select(p => p.Name));
+        Assert.All(stages.EnumerateObject(), p => Assert.True(p.Value.GetDouble() > 0, p.ToString()));
 
         var live = root.GetProperty("live_cameras");
         Assert.Equal(2, live.GetProperty("seconds").GetDouble());
