@@ -26,11 +26,11 @@ public sealed partial class BrokerRestartTests(ITestOutputHelper output)
         using var subscriber = new MqttSubscriber(broker.Port, "maskstream/+/objects", sessionId: "it-restart-" + Guid.NewGuid().ToString("N")[..8]);
         await subscriber.WaitSubscribedAsync(broker.Port, TimeSpan.FromSeconds(15));
         var scene = DefaultSettings.Camera().Uri + "&live=false";
-        using var service = new ServiceInstance("maskstream", [
+        using var service = new ServiceProcess([
             "--Mqtt:Mode=External", "--Mqtt:Host=127.0.0.1", $"--Mqtt:Port={broker.Port}", "--Service:InstanceId=restart",
             "--Cameras:0:Id=cam", $"--Cameras:0:Uri={scene}",
-            $"--Http:Url=http://127.0.0.1:{ServiceInstance.FreePort()}",
-        ]);
+            $"--Http:Url=http://127.0.0.1:{ServiceProcess.FreePort()}",
+        ], workingDirectory: RepositoryRoot.Path);
         await subscriber.WaitForAsync(ms => ms.Count >= 3, Start, "the first frames\n" + service.Output);
 
         broker.Stop();

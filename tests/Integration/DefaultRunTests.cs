@@ -32,8 +32,9 @@ public sealed class DefaultRunTests(ITestOutputHelper output)
     public async Task DefaultRun_MessagesMatchSchemaAndGroundTruth_TrackIdsStable()
     {
         var (cameraId, cameraUri) = DefaultSettings.Camera();
-        int mqttPort = ServiceInstance.FreePort();
-        using var service = new ServiceInstance("maskstream", [$"--Mqtt:Port={mqttPort}", $"--Http:Url=http://127.0.0.1:{ServiceInstance.FreePort()}"]);
+        int mqttPort = ServiceProcess.FreePort();
+        using var service = new ServiceProcess([$"--Mqtt:Port={mqttPort}", $"--Http:Url=http://127.0.0.1:{ServiceProcess.FreePort()}"],
+            workingDirectory: RepositoryRoot.Path);
         var hint = await service.WaitForLineAsync("subscribe: ", TimeSpan.FromSeconds(60));
         Assert.Contains($"mosquitto_sub -h 127.0.0.1 -p {mqttPort} -V mqttv5", hint);
         using var subscriber = new MqttSubscriber(mqttPort);

@@ -20,9 +20,9 @@ public sealed class TwoInstancesTests
         using var broker = new Mosquitto();
         using var subscriber = new MqttSubscriber(broker.Port);
         await subscriber.WaitSubscribedAsync(broker.Port, Short);
-        using var a = new ServiceInstance("edge-a", Instance(broker.Port, "edge-a", "cam-a", seed: 1).Select(s => $"--{s.Key}={s.Value}"));
+        using var a = new ServiceProcess(Instance(broker.Port, "edge-a", "cam-a", seed: 1).Select(s => $"--{s.Key}={s.Value}"), "edge-a", RepositoryRoot.Path);
         // The other one configured the way deploy/systemd/maskstream.env configures a unit: Section__Key variables.
-        using var b = new ServiceInstance("edge-b", [], Instance(broker.Port, "edge-b", "cam-b", seed: 2)
+        using var b = new ServiceProcess([], "edge-b", RepositoryRoot.Path, Instance(broker.Port, "edge-b", "cam-b", seed: 2)
             .ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value));
 
         await subscriber.WaitForAsync(ms => ms.Any(m => m.Topic == "maskstream/cam-a/objects") && ms.Any(m => m.Topic == "maskstream/cam-b/objects"),
@@ -71,7 +71,7 @@ public sealed class TwoInstancesTests
         ["Service:InstanceId"] = instanceId,
         ["Cameras:0:Id"] = camera,
         ["Cameras:0:Uri"] = $"synthetic://walkers?seed={seed}&size=320x240&fps=5&people=3",
-        ["Http:Url"] = $"http://127.0.0.1:{ServiceInstance.FreePort()}",
+        ["Http:Url"] = $"http://127.0.0.1:{ServiceProcess.FreePort()}",
         // Two detectors on CI's 2 cores: one ONNX Runtime thread each rather than both fighting over both.
         ["Detector:IntraOpThreads"] = "1",
     };

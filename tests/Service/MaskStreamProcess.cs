@@ -5,7 +5,19 @@ namespace MaskStream.Service.Tests;
 /// <summary>Runs the real <c>maskstream</c> executable (built beside the tests) as a child process.</summary>
 internal static class MaskStreamProcess
 {
-    public sealed record Result(int ExitCode, string StdOut, string StdErr);
+    public sealed record Result(int ExitCode, string StdOut, string StdErr)
+    {
+        /// <summary>Asserts a user or configuration error as the CLI reports one: exit code 2 and a single stderr line,
+        /// <c>maskstream: </c> then <paramref name="start"/>. Gives that line.</summary>
+        public string AssertOneLineError(string start)
+        {
+            Assert.Equal(2, ExitCode);
+            var lines = StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Single(lines);
+            Assert.StartsWith($"maskstream: {start}", lines[0]);
+            return lines[0];
+        }
+    }
 
     public static async Task<Result> RunAsync(IEnumerable<string> args, TimeSpan? timeout = null, string? workingDirectory = null)
     {
@@ -17,7 +29,7 @@ internal static class MaskStreamProcess
             WorkingDirectory = workingDirectory ?? AppContext.BaseDirectory,
         };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "maskstream.dll"));
-        foreach (var a in Support.ServiceArguments.WithFreeHttpPort(args)) info.ArgumentList.Add(a);
+        foreach (var a in ServiceArguments.WithFreeHttpPort(args)) info.ArgumentList.Add(a);
 
         using var process = Process.Start(info) ?? throw new InvalidOperationException("could not start maskstream");
         var stdout = process.StandardOutput.ReadToEndAsync();

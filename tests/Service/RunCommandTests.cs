@@ -40,10 +40,7 @@ public sealed class RunCommandTests(DetectModelFixture model)
     {
         var r = await MaskStreamProcess.RunAsync(["run", setting]);
 
-        Assert.Equal(2, r.ExitCode);
-        var lines = r.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Single(lines);
-        Assert.StartsWith($"maskstream: {expected}", lines[0]);
+        r.AssertOneLineError(expected);
     }
 
     [Fact]
@@ -53,10 +50,7 @@ public sealed class RunCommandTests(DetectModelFixture model)
 
         var r = await MaskStreamProcess.RunAsync(["run", $"--Detector:Model={missing}"]);
 
-        Assert.Equal(2, r.ExitCode);
-        var lines = r.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Single(lines);
-        Assert.StartsWith($"maskstream: Detector:Model = '{missing}': no such model directory", lines[0]);
+        r.AssertOneLineError($"Detector:Model = '{missing}': no such model directory");
     }
 
     [Fact]

@@ -21,10 +21,7 @@ public sealed class HttpSettingsTests(DetectModelFixture model)
     {
         var r = await MaskStreamProcess.RunAsync(["run", setting]);
 
-        Assert.Equal(2, r.ExitCode);
-        var lines = r.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Single(lines);
-        Assert.StartsWith($"maskstream: {expected}", lines[0]);
+        r.AssertOneLineError(expected);
     }
 
     [Fact]
@@ -37,11 +34,8 @@ public sealed class HttpSettingsTests(DetectModelFixture model)
         var r = await MaskStreamProcess.RunAsync(["run", $"--Detector:Model={model.ModelDir}", $"--Mqtt:Port={ServiceProcess.FreePort()}",
             $"--Http:Url=http://127.0.0.1:{port}"]);
 
-        Assert.Equal(2, r.ExitCode);
-        var lines = r.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Single(lines);
-        Assert.StartsWith($"maskstream: Http:Url = 'http://127.0.0.1:{port}': ", lines[0]);
-        Assert.Contains("address already in use", lines[0]);
+        var line = r.AssertOneLineError($"Http:Url = 'http://127.0.0.1:{port}': ");
+        Assert.Contains("address already in use", line);
     }
 
     [Theory]

@@ -1,4 +1,4 @@
-namespace MaskStream.Service.Tests.Support;
+namespace MaskStream.Testing;
 
 internal static class ServiceArguments
 {

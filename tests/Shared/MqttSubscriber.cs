@@ -2,11 +2,11 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 
-namespace MaskStream.Integration.Tests.Support;
+namespace MaskStream.Testing;
 
 /// <summary>
-/// A real consumer: <c>mosquitto_sub -V mqttv5 -q 1 -v</c> as a child process, every message kept as (topic, payload)
-/// in arrival order. With <c>sessionId</c> it keeps a persistent session (<c>-c -i id</c>), so a broker that restarts
+/// A real consumer, subscribed the way the service's start-up hint says (<c>mosquitto_sub -V mqttv5 -I prefix -q 1 -v</c>),
+/// as a child process, every message kept as (topic, payload) in arrival order. With <c>sessionId</c> it keeps a persistent session (<c>-c -i id</c>), so a broker that restarts
 /// with persistence goes on queueing for it and mosquitto_sub reconnects by itself. Killed in <see cref="Dispose"/>.
 /// </summary>
 internal sealed class MqttSubscriber : IDisposable
