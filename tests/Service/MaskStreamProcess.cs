@@ -21,15 +21,7 @@ internal static class MaskStreamProcess
 
     public static async Task<Result> RunAsync(IEnumerable<string> args, TimeSpan? timeout = null, string? workingDirectory = null)
     {
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = workingDirectory ?? AppContext.BaseDirectory,
-        };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "maskstream.dll"));
-        foreach (var a in ServiceArguments.WithFreeHttpPort(args)) info.ArgumentList.Add(a);
+        var info = ServiceProcess.StartInfo(args, workingDirectory);
 
         using var process = Process.Start(info) ?? throw new InvalidOperationException("could not start maskstream");
         var stdout = process.StandardOutput.ReadToEndAsync();

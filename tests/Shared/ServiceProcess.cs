@@ -22,6 +22,19 @@ internal sealed class ServiceProcess : IDisposable
         IReadOnlyDictionary<string, string>? environment = null)
     {
         Name = name;
+        var info = StartInfo(args, workingDirectory);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) info.Environment[key] = value;
+        _process = Process.Start(info) ?? throw new InvalidOperationException("could not start maskstream");
+        _process.OutputDataReceived += (_, e) => { if (e.Data is not null) _stdout.Enqueue(e.Data); };
+        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _stderr.Enqueue(e.Data); };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    /// <summary><c>dotnet maskstream.dll args</c> (the executable built beside the tests), output redirected, run from
+    /// <paramref name="workingDirectory"/> or the test output folder, with a free Http:Url for a <c>run</c>.</summary>
+    public static ProcessStartInfo StartInfo(IEnumerable<string> args, string? workingDirectory = null)
+    {
         var info = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -31,12 +44,7 @@ internal sealed class ServiceProcess : IDisposable
         };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "maskstream.dll"));
         foreach (var a in ServiceArguments.WithFreeHttpPort(args)) info.ArgumentList.Add(a);
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) info.Environment[key] = value;
-        _process = Process.Start(info) ?? throw new InvalidOperationException("could not start maskstream");
-        _process.OutputDataReceived += (_, e) => { if (e.Data is not null) _stdout.Enqueue(e.Data); };
-        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _stderr.Enqueue(e.Data); };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
+        return info;
     }
 
     public string Name { get; }
