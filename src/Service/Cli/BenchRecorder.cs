@@ -89,6 +89,9 @@ internal sealed class BenchRecorder : IDisposable
         return means;
     }
 
+    /// <summary>How many times stage <paramref name="index"/>'s histogram was recorded.</summary>
+    public long StageCount(int index) => _stageCounts[index];
+
     public void Dispose() => _listener.Dispose();
 
     private void OnLatency(Instrument instrument, double seconds, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? state)

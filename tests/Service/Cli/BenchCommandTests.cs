@@ -21,7 +21,7 @@ public sealed class BenchCommandTests(DetectModelFixture model)
     public async Task Bench_TinyVideoAndTwoLiveCameras_WritesConsistentJson()
     {
         string json = Path.Combine(model.Root, Guid.NewGuid().ToString("N"), "bench.json");
-        Assert.Equal(0, await RunAsync("bench", "--model", model.ModelDir, "--frames", "6", "--size", "160x120", "--warmup", "2",
+        Assert.Equal(0, await RunAsync("bench", "--model", model.ModelDir, "--frames", "6", "--size", "160x120", "--warmup", "2", "--repeat", "3",
             "--cameras", "2", "--duration", "2", "--json", json));
 
         var root = JsonDocument.Parse(File.ReadAllText(json)).RootElement;
@@ -46,6 +46,11 @@ public sealed class BenchCommandTests(DetectModelFixture model)
         Assert.True(endToEnd.GetProperty("ratio_to_detector_only").GetDouble() > 0);
         Assert.Equal(endToEnd.GetProperty("ratio_to_detector_only").GetDouble() >= 0.9, endToEnd.GetProperty("meets_90_percent").GetBoolean());
         AssertLatencies(endToEnd);
+        var repeats = root.GetProperty("repeats").EnumerateArray().ToArray();
+        Assert.Equal(3, repeats.Length);
+        // The reported runs are each side's median.
+        Assert.Equal(detector.GetProperty("fps").GetDouble(), repeats.Select(r => r.GetProperty("detector_only_fps").GetDouble()).Order().ElementAt(1));
+        Assert.Equal(endToEnd.GetProperty("fps").GetDouble(), repeats.Select(r => r.GetProperty("end_to_end_fps").GetDouble()).Order().ElementAt(1));
         // 6 objects messages, plus track events when the random model's detections become tracks.
         Assert.True(endToEnd.GetProperty("mqtt_messages").GetInt64() >= 6);
         Assert.Equal(0, endToEnd.GetProperty("mqtt_dropped").GetInt64());
@@ -53,6 +58,9 @@ public sealed class BenchCommandTests(DetectModelFixture model)
         var stages = endToEnd.GetProperty("stage_mean_ms");
         Assert.Equal(["detector_call", "tracking", "publish"], stages.EnumerateObject().Select(p => p.Name));
         Assert.All(stages.EnumerateObject(), p => Assert.True(p.Value.GetDouble() > 0, p.ToString()));
+        // One camera: one frame per detector call.
+        Assert.Equal(6, endToEnd.GetProperty("detector_calls").GetInt64());
+        Assert.InRange(endToEnd.GetProperty("detector_busy_fraction").GetDouble(), 0.0001, 1.01);
 
         var live = root.GetProperty("live_cameras");
         Assert.Equal(2, live.GetProperty("seconds").GetDouble());
