@@ -1,20 +1,19 @@
 namespace MaskStream.Integration.Tests.Support;
 
 /// <summary>
-/// What the shipped model (models/maskstream-tiny at step 1563 of its training, still being retrained) reaches through
-/// the running service on the default synthetic scene, next to issue 8's targets. The tests assert these floors;
-/// raise them to the targets when a retrained model meets them.
+/// What the shipped model (models/maskstream-tiny, step 2306) must reach through the running service on the default
+/// synthetic scene, against issue 8's targets. Measured with that model: mask IoU median 0.863–0.867, keypoint error
+/// median 1.5–1.6 px (p90 ≈ 13 px), 9 id changes in 298 and 22 in 935 consecutive pairs.
 /// </summary>
 internal static class ShippedModelFloors
 {
-    /// <summary>Issue 8: matched objects' mask IoU ≥ 0.8. Measured medians 0.77–0.82 (p10 0.60–0.67): NOT MET YET.</summary>
-    public const double MedianMaskIou = 0.7;
+    /// <summary>Issue 8: matched objects' mask IoU ≥ 0.8 — met by the median (78–81 % of matched objects reach it).</summary>
+    public const double MedianMaskIou = 0.8;
 
-    /// <summary>Issue 8: keypoints within 5 px. Measured medians 1.7–2.7 px (p90 ≈ 12 px): met by the median.</summary>
+    /// <summary>Issue 8: keypoints within 5 px — met by the median (80–82 % of keypoints are within 5 px).</summary>
     public const double MedianKeypointErrorPx = 5;
 
-    /// <summary>Issue 8: stable track ids. Measured 7 in 40 and 10 in 85 id changes between a walker's matches in
-    /// consecutive frames (every frame processed), 2 in 39 between published frames ≤ 0.5 s apart: NOT "stable" yet;
-    /// aim for well under 1 in 10.</summary>
-    public const double MaxIdChangeFraction = 0.25;
+    /// <summary>Issue 8: stable track ids. Measured 2.4–3.0 % id changes between a walker's matches in consecutive
+    /// frames; the floor leaves room for a busier machine (fewer frames processed, larger steps between them).</summary>
+    public const double MaxIdChangeFraction = 0.1;
 }
