@@ -36,6 +36,7 @@ public sealed class RunCommandTests(DetectModelFixture model)
     [InlineData("--Detector:Device=tpu", "Detector:Device = 'tpu': expected one of Cpu, Cuda")]
     [InlineData("--Detector:ScoreThreshold=1.5", "Detector:ScoreThreshold = '1.5': must be in [0, 1]")]
     [InlineData("--Service:ShutdownTimeout=soon", "Service:ShutdownTimeout = 'soon': expected a time span")]
+    [InlineData("--Service:Jsonl=/proc/maskstream-no/objects.jsonl", "Service:Jsonl = '/proc/maskstream-no/objects.jsonl': a file that can be written")]
     public async Task Run_BadSetting_ExitsWithCode2AndOneLineNamingTheKey(string setting, string expected)
     {
         var r = await MaskStreamProcess.RunAsync(["run", setting]);

@@ -20,10 +20,13 @@ internal sealed class PublishStage
     private readonly Dictionary<string, TrackEventDetector> _events;
     private readonly List<TrackEventMessage> _pending = [];
     private readonly PipelineObservers? _observers;
+    private readonly JsonlSink? _jsonl;
 
+    /// <param name="jsonl"><c>Service:Jsonl</c>: every objects message is written there as well.</param>
     public PublishStage(MqttPublisher publisher, TrackerOptions tracking, IReadOnlyList<CameraFeed> feeds, ChannelReader<TrackedFrame> input,
-        LatencyWindow latency, PipelineObservers? observers = null)
+        LatencyWindow latency, PipelineObservers? observers = null, JsonlSink? jsonl = null)
     {
+        _jsonl = jsonl;
         _observers = observers;
         _publisher = publisher;
         _input = input;
@@ -39,7 +42,11 @@ internal sealed class PublishStage
     public async Task RunAsync(CancellationToken abort)
     {
         await foreach (var frame in _input.ReadAllAsync(abort).ConfigureAwait(false))
+        {
             Publish(frame);
+            if (_jsonl is not null)
+                await _jsonl.WriteAsync(frame, abort).ConfigureAwait(false);
+        }
     }
 
     private void Publish(TrackedFrame frame)

@@ -3,7 +3,9 @@ using System.Globalization;
 using System.Threading.Channels;
 using MaskStream.Core.Objects;
 using MaskStream.Ingest;
+using MaskStream.Publish;
 using MaskStream.Publish.Mqtt;
+using MaskStream.Publish.Payloads;
 using MaskStream.Service.Configuration;
 using MaskStream.Service.Telemetry;
 
@@ -46,7 +48,11 @@ internal sealed class ServicePipeline(ServiceOptions options, Detector.Detector 
         observers?.Monitor.Attach(feeds, detected.Reader, tracked.Reader);
         var detectorStage = new DetectorStage(detector, feeds, wake, detected.Writer, options.Detector.MaxBatch, options.Detector.MaxBatchWait, observers);
         var trackingStage = TrackingStage.Create(options.Tracking, feeds, detected.Reader, tracked.Writer, observers);
-        var publishStage = new PublishStage(publisher, options.Tracking, feeds, tracked.Reader, latency, observers);
+        // Checked writable when the settings were validated; the same boot id as the MQTT messages.
+        await using var jsonl = options.Service.Jsonl.Length > 0
+            ? new JsonlSink(options.Service.Jsonl, new ObjectsEncoder(detector.Manifest.Classes, publisher.BootId))
+            : null;
+        var publishStage = new PublishStage(publisher, options.Tracking, feeds, tracked.Reader, latency, observers, jsonl);
         var stages = Task.WhenAll(
             Task.Run(() => detectorStage.RunAsync(abort.Token), CancellationToken.None),
             Task.Run(() => trackingStage.RunAsync(abort.Token), CancellationToken.None),

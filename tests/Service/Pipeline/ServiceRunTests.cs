@@ -17,8 +17,9 @@ public sealed class ServiceRunTests(DetectModelFixture model)
     public async Task Run_FiniteCameraAndEmbeddedBroker_PublishesOneObjectsMessagePerFrameInOrder()
     {
         int port = ServiceProcess.FreePort();
+        var jsonl = Path.Combine(Path.GetTempPath(), $"maskstream-run-{Guid.NewGuid():N}", "objects.jsonl");
         using var service = new ServiceProcess([
-            "run", $"--Detector:Model={model.ModelDir}", $"--Mqtt:Port={port}",
+            "run", $"--Detector:Model={model.ModelDir}", $"--Mqtt:Port={port}", $"--Service:Jsonl={jsonl}",
             "--Cameras:0:Uri=synthetic://walkers?live=false&frames=20&size=320x240",
             "--Cameras:1:Id=door", "--Cameras:1:Uri=rtps://admin:hunter2@10.0.0.9/stream",
             // Time for the subscriber to connect to the broker, which starts with the service, before frames flow.
@@ -44,6 +45,17 @@ public sealed class ServiceRunTests(DetectModelFixture model)
         }
         Assert.Single(bootIds);
         Assert.Contains(frames, f => f.GetProperty("objects").GetArrayLength() > 0);
+
+        // Service:Jsonl: the same messages, one per line, but for latency_ms (taken when each is written).
+        var lines = File.ReadAllLines(jsonl).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Directory.Delete(Path.GetDirectoryName(jsonl)!, recursive: true);
+        Assert.Equal(frames.Count, lines.Count);
+        for (int i = 0; i < frames.Count; i++)
+        {
+            foreach (var field in new[] { "camera", "frame", "capture_time", "boot_id", "width", "height" })
+                Assert.Equal(frames[i].GetProperty(field).ToString(), lines[i].GetProperty(field).ToString());
+            Assert.Equal(frames[i].GetProperty("objects").GetRawText(), lines[i].GetProperty("objects").GetRawText());
+        }
 
         var synthetic = Statuses(subscriber, "synthetic");
         Assert.Equal("connecting", synthetic[0].GetProperty("state").GetString());
