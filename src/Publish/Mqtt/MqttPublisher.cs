@@ -109,9 +109,10 @@ public sealed partial class MqttPublisher : IAsyncDisposable
     }
 
     /// <summary>Queues the retained status of a camera (QoS at least 1: a retained status must not be lost).</summary>
-    public bool PublishCameraStatus(string camera, string state, double fps, string? lastError)
+    /// <param name="reconnects">How many times the camera was reconnected (or retried) so far.</param>
+    public bool PublishCameraStatus(string camera, string state, double fps, string? lastError, int reconnects = 0)
     {
-        var message = new CameraStatusMessage(camera, state, fps, lastError, InstanceId, _time.GetUtcNow().UtcDateTime);
+        var message = new CameraStatusMessage(camera, state, fps, lastError, InstanceId, _time.GetUtcNow().UtcDateTime, reconnects);
         var payload = JsonSerializer.SerializeToUtf8Bytes(message, PayloadJsonContext.Default.CameraStatusMessage);
         return Enqueue(new OutboxMessage(Topics.CameraStatus(camera), payload, AtLeastOnce(_qos), Retain: true));
     }

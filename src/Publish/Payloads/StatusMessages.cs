@@ -5,13 +5,15 @@ namespace MaskStream.Publish.Payloads;
 /// <param name="Fps">Frames processed per second over the last reporting window.</param>
 /// <param name="LastError">The camera's last problem (passwords in URLs redacted), null when none.</param>
 /// <param name="InstanceId">The service instance that owns the camera.</param>
+/// <param name="Reconnects">How many times the camera was reconnected (or retried) since the service started.</param>
 public sealed record CameraStatusMessage(
     string Camera,
     string State,
     double Fps,
     string? LastError,
     string InstanceId,
-    DateTime Time);
+    DateTime Time,
+    int Reconnects = 0);
 
 /// <summary>Retained on the service status topic; the same payload with <c>offline</c> is the last will
 /// (docs/schema/service-status.schema.json).</summary>

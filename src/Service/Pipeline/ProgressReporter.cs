@@ -69,7 +69,7 @@ internal sealed class ProgressReporter(
         lock (_statusGate)
         {
             var state = c.State;
-            publisher.PublishCameraStatus(c.Id, state, state == StatusStates.Online ? c.Fps : 0, c.LastError);
+            publisher.PublishCameraStatus(c.Id, state, state == StatusStates.Online ? c.Fps : 0, c.LastError, c.Reconnects);
         }
     }
 

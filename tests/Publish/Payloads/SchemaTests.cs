@@ -27,12 +27,12 @@ public sealed class SchemaTests
     }
 
     [Theory]
-    [InlineData("""{"camera":"door","state":"online","fps":1,"instance_id":"e","time":"2025-03-01T12:00:00Z","extra":1}""", "property 'extra' is not allowed")]
-    [InlineData("""{"camera":"door","state":"busy","fps":1,"instance_id":"e","time":"2025-03-01T12:00:00Z"}""", "is not one of")]
-    [InlineData("""{"camera":"door","state":"online","fps":-1,"instance_id":"e","time":"2025-03-01T12:00:00Z"}""", "below the minimum")]
-    [InlineData("""{"camera":"door","state":"online","fps":1,"instance_id":"e","time":"2025-03-01T12:00:00+01:00"}""", "does not match")]
-    [InlineData("""{"camera":"door","state":"online","fps":"1","instance_id":"e","time":"2025-03-01T12:00:00Z"}""", "expected type")]
-    [InlineData("""{"camera":"door","state":"online","fps":1,"time":"2025-03-01T12:00:00Z"}""", "missing required property 'instance_id'")]
+    [InlineData("""{"camera":"door","state":"online","fps":1,"instance_id":"e","time":"2025-03-01T12:00:00Z","reconnects":0,"extra":1}""", "property 'extra' is not allowed")]
+    [InlineData("""{"camera":"door","state":"busy","fps":1,"instance_id":"e","time":"2025-03-01T12:00:00Z","reconnects":0}""", "is not one of")]
+    [InlineData("""{"camera":"door","state":"online","fps":-1,"instance_id":"e","time":"2025-03-01T12:00:00Z","reconnects":0}""", "below the minimum")]
+    [InlineData("""{"camera":"door","state":"online","fps":1,"instance_id":"e","time":"2025-03-01T12:00:00+01:00","reconnects":0}""", "does not match")]
+    [InlineData("""{"camera":"door","state":"online","fps":"1","instance_id":"e","time":"2025-03-01T12:00:00Z","reconnects":0}""", "expected type")]
+    [InlineData("""{"camera":"door","state":"online","fps":1,"time":"2025-03-01T12:00:00Z","reconnects":0}""", "missing required property 'instance_id'")]
     public void Validator_RejectsWhatTheSchemaForbids(string json, string expected)
     {
         var errors = JsonSchemaValidator.Load("camera-status.schema.json").Validate(JsonDocument.Parse(json).RootElement);

@@ -53,6 +53,9 @@ public sealed class CameraReconnectTests(DetectModelFixture model)
         var stalled = statuses.First(s => s.GetProperty("state").GetString() == "reconnecting");
         Assert.Equal($"camera 'yard': udp://127.0.0.1:{udp}: no frame within 2 s (StallTimeout); reconnecting", stalled.GetProperty("last_error").GetString());
         Assert.Contains("camera 'yard': online again after", service.StdErr, StringComparison.Ordinal);
+        var online = statuses.Where(s => s.GetProperty("state").GetString() == "online").ToList();
+        Assert.Equal(0, online[0].GetProperty("reconnects").GetInt32());
+        Assert.True(online[^1].GetProperty("reconnects").GetInt32() >= 1, online[^1].ToString());
     }
 
     private static async Task WaitForStatesAsync(MqttSubscriber subscriber, string[] states, ServiceProcess service)
