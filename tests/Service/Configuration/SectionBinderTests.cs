@@ -38,7 +38,7 @@ public sealed class SectionBinderTests
         var e = Assert.Throws<ConfigurationException>(() => SectionBinder.Bind<ServiceSettings>(Config(("Service:Instance", "x")), "Service"));
 
         Assert.Equal("Service:Instance", e.Key);
-        Assert.Equal("Service:Instance = 'x': unknown key; Service has FrameQueue, InstanceId, ShutdownTimeout, StartDelay", e.Message);
+        Assert.Equal("Service:Instance = 'x': unknown key; Service has FrameQueue, InstanceId, Jsonl, ShutdownTimeout, StartDelay", e.Message);
     }
 
     [Fact]
