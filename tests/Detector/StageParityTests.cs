@@ -154,30 +154,46 @@ public abstract class StageParity(string modelDir, string framePath, string inte
         var es = T("detections_scores").Data;
         var el = T("detections_labels").Data;
         Assert.Equal(eb.Length, n);
+        // The same detections in the same order, except among scores tied to 1e-6 (a random head saturates many at
+        // 1.0), whose order is the sort's, not the model's.
         double boxMax = 0, scoreMax = 0;
+        int reordered = 0;
+        var used = new bool[n];
         for (int i = 0; i < n; i++)
         {
-            Assert.Equal((int)el[i], dets[i].Label);
-            boxMax = Math.Max(boxMax, MaxAbs(Flat([dets[i].Box]), Flat([eb[i]])));
-            scoreMax = Math.Max(scoreMax, Math.Abs(dets[i].Score - es[i]));
+            int match = -1;
+            for (int k = 0; k < n && match < 0; k++)
+            {
+                int j = (i + k) % n; // own position first
+                if (!used[j] && dets[j].Label == (int)el[i] && Math.Abs(dets[j].Score - es[i]) <= 1e-6 &&
+                    MaxAbs(Flat([dets[j].Box]), Flat([eb[i]])) <= 1e-3)
+                    match = j;
+            }
+            Assert.True(match >= 0, $"torchvision detection {i} (class {el[i]}, score {es[i]}) has no counterpart");
+            used[match] = true;
+            if (match != i) reordered++;
+            boxMax = Math.Max(boxMax, MaxAbs(Flat([dets[match].Box]), Flat([eb[i]])));
+            scoreMax = Math.Max(scoreMax, Math.Abs(dets[match].Score - es[i]));
         }
-        output.WriteLine($"box postprocess: {n} detections, max |d box| {boxMax:E2}, max |d score| {scoreMax:E2}");
+        output.WriteLine($"box postprocess: {n} detections, max |d box| {boxMax:E2}, max |d score| {scoreMax:E2}, " +
+                         $"{reordered} at another position among tied scores");
         Assert.True(boxMax <= 1e-3 && scoreMax <= 1e-6, $"box postprocess max |d| {boxMax}, {scoreMax}");
     }
 
     [Fact]
-    public void MaskAndKeypointStages_FromTorchvisionDetections_MatchHeadsAndKeypoints()
+    public void MaskAndKeypointStages_FromTorchvisionDetections_MatchTheModelsHeadsAndKeypoints()
     {
         var dets = Boxes(T("detections_boxes"));
         var labels = T("detections_labels").Data;
         var levels = PooledLevels();
         var (rh, rw) = ResizedSize();
         var rois = dets.Select(b => new RoiBox(0, b.X1, b.Y1, b.X2, b.Y2)).ToArray();
-        foreach (var (spec, graph, sampleName, outName) in new[]
-                 {
-                     (_m.MaskHead!.RoiAlign, _m.Graphs.MaskHead!, "mask_roi_features_sample", "mask_logits"),
-                     (_m.KeypointHead!.RoiAlign, _m.Graphs.KeypointHead!, "keypoint_roi_features_sample", "keypoint_heatmaps"),
-                 })
+        var heads = new List<(RoiAlignSpec, GraphSpec, string, string)>();
+        if (_m.MaskHead is not null) heads.Add((_m.MaskHead.RoiAlign, _m.Graphs.MaskHead!, "mask_roi_features_sample", "mask_logits"));
+        if (_m.KeypointHead is not null)
+            heads.Add((_m.KeypointHead.RoiAlign, _m.Graphs.KeypointHead!, "keypoint_roi_features_sample", "keypoint_heatmaps"));
+        Assert.NotEmpty(heads);
+        foreach (var (spec, graph, sampleName, outName) in heads)
         {
             var pool = new MultiScaleRoIAlign(new CpuRoiAlign(1), spec.OutputHeight, spec.OutputWidth, spec.SamplingRatio, spec.Aligned);
             int per = _m.FeatureChannels * spec.OutputHeight * spec.OutputWidth;
@@ -201,6 +217,7 @@ public abstract class StageParity(string modelDir, string framePath, string inte
         }
 
         // Keypoints from torchvision's heatmaps, mapped to the original frame, against final_keypoints.
+        if (_m.KeypointHead is null) return;
         var heatmaps = T("keypoint_heatmaps");
         var finalKp = T("final_keypoints");
         var finalScores = T("final_keypoints_scores");

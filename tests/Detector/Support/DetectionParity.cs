@@ -11,14 +11,25 @@ namespace MaskStream.Detector.Tests.Support;
 /// every torchvision detection scoring at least MinScore is matched one-to-one by class with box IoU ≥ 0.99,
 /// |Δscore| ≤ 0.01, mask IoU ≥ 0.97 and keypoints within 1 px; and none of ours scoring 0.01 above MinScore is left
 /// without a torchvision partner. Accumulates the worst figures over the frames it is given.
+/// <para>
+/// <paramref name="randomInit"/> is for random-init models only, whose heads put much of their output on the decision
+/// boundaries, where float noise decides: a keypoint further than 1 px from torchvision's is accepted where both sides
+/// found a heatmap maximum of the same value (|Δscore| ≤ 1e-4 relative), i.e. the argmax of a near-tie went the other
+/// way (counted in <see cref="KeypointTies"/>, which the caller bounds); and a mask under 0.97 IoU is accepted when it
+/// differs from torchvision's in a single pixel (a mask of a few dozen pixels, a logit at 0; counted in
+/// <see cref="MaskPixelFlips"/>). Trained models are compared strictly.
+/// </para>
 /// </summary>
-internal sealed class DetectionParity(float minScore)
+internal sealed class DetectionParity(float minScore, bool randomInit = false)
 {
     public const double MinBoxIou = 0.99, MaxScoreDiff = 0.01, MinMaskIou = 0.97, MaxKeypointPx = 1.0;
 
     public int Matched { get; private set; }
     public int Masks { get; private set; }
     public int KeypointSets { get; private set; }
+    public int Keypoints { get; private set; }
+    public int KeypointTies { get; private set; }
+    public int MaskPixelFlips { get; private set; }
     public double WorstBoxIou { get; private set; } = 1;
     public double WorstScore { get; private set; }
     public double WorstMaskIou { get; private set; } = 1;
@@ -55,9 +66,18 @@ internal sealed class DetectionParity(float minScore)
                 var mask = RleMask.FromCompressedString(m.GetProperty("counts").GetString()!, height, width);
                 Assert.NotNull(d.Mask);
                 double maskIou = mask.Area == 0 && d.Mask.Area == 0 ? 1 : RleMask.PixelIou(d.Mask, mask, false);
-                WorstMaskIou = Math.Min(WorstMaskIou, maskIou);
                 Masks++;
-                Assert.True(maskIou >= MinMaskIou, $"{what}: {box} mask IoU {maskIou}");
+                // |A xor B| = |A| + |B| - 2 |A and B|, and |A and B| = IoU (|A| + |B|) / (1 + IoU)
+                double sum = (double)mask.Area + d.Mask.Area, differing = sum - 2 * maskIou * sum / (1 + maskIou);
+                if (maskIou < MinMaskIou && randomInit && differing < 1.5)
+                {
+                    MaskPixelFlips++;
+                }
+                else
+                {
+                    WorstMaskIou = Math.Min(WorstMaskIou, maskIou);
+                    Assert.True(maskIou >= MinMaskIou, $"{what}: {box} mask IoU {maskIou} ({differing:F0} pixels differ)");
+                }
             }
             if (obj.TryGetProperty("keypoints", out var kps))
             {
@@ -65,7 +85,16 @@ internal sealed class DetectionParity(float minScore)
                 Assert.Equal(k.Length, d.Keypoints.Length);
                 double px = 0;
                 for (int j = 0; j < k.Length; j++)
-                    px = Math.Max(px, Math.Max(Math.Abs(k[j][0] - d.Keypoints[j].X), Math.Abs(k[j][1] - d.Keypoints[j].Y)));
+                {
+                    double dj = Math.Max(Math.Abs(k[j][0] - d.Keypoints[j].X), Math.Abs(k[j][1] - d.Keypoints[j].Y));
+                    Keypoints++;
+                    if (dj > MaxKeypointPx && randomInit && Math.Abs(d.Keypoints[j].Score - k[j][2]) <= 1e-4 * Math.Max(1, Math.Abs(k[j][2])))
+                    {
+                        KeypointTies++;
+                        continue;
+                    }
+                    px = Math.Max(px, dj);
+                }
                 WorstKeypointPx = Math.Max(WorstKeypointPx, px);
                 KeypointSets++;
                 Assert.True(px <= MaxKeypointPx, $"{what}: {box} keypoints {px} px from torchvision's");
@@ -82,7 +111,8 @@ internal sealed class DetectionParity(float minScore)
 
     public override string ToString() =>
         $"matched {Matched} ({Masks} masks, {KeypointSets} keypoint sets): min box IoU {WorstBoxIou:F5}, max |d score| {WorstScore:E2}, " +
-        $"min mask IoU {WorstMaskIou:F4}, max keypoint distance {WorstKeypointPx:F4} px";
+        $"min mask IoU {WorstMaskIou:F4}, max keypoint distance {WorstKeypointPx:F4} px" +
+        (randomInit ? $"; {KeypointTies} of {Keypoints} keypoints on a tied heatmap maximum elsewhere, {MaskPixelFlips} masks one pixel apart" : "");
 
     /// <summary>Reads a reference JSONL file.</summary>
     public static JsonElement[] ReadJsonl(string path) =>
