@@ -7,15 +7,17 @@ namespace MaskStream.Service.Cli;
 /// <c>--min-score</c>), added to a command and read back as <see cref="DetectorOptions"/>.</summary>
 internal sealed class DetectorArguments
 {
-    private readonly Option<string> _model = new("--model") { Description = "Model directory (model.json + ONNX graphs, from tools/model/export.py).", Required = true };
+    private readonly Option<string> _model;
     private readonly Option<string> _device = new("--device") { Description = "cpu or cuda (the CUDA build of ONNX Runtime).", DefaultValueFactory = _ => "cpu" };
     private readonly Option<int> _threads = new("--threads") { Description = "ONNX Runtime and kernel threads (0 = all cores).", DefaultValueFactory = _ => 2 };
     private readonly Option<float> _minScore;
 
     /// <param name="command">Receives the options: --model first, the others after the caller's own.</param>
     /// <param name="minScoreDescription">What <c>--min-score</c> means for this verb.</param>
-    public DetectorArguments(Command command, string minScoreDescription)
+    /// <param name="modelRequired">False where the verb can do without a model (and checks <see cref="HasModel"/> itself).</param>
+    public DetectorArguments(Command command, string minScoreDescription, bool modelRequired = true)
     {
+        _model = new Option<string>("--model") { Description = "Model directory (model.json + ONNX graphs, from tools/model/export.py).", Required = modelRequired };
         _minScore = new Option<float>("--min-score") { Description = minScoreDescription, DefaultValueFactory = _ => 0f };
         command.Options.Add(_model);
     }
@@ -46,6 +48,8 @@ internal sealed class DetectorArguments
             ScoreThreshold = minScore is >= 0f and <= 1f ? minScore : throw new CliException($"--min-score {minScore}: expected a number in [0, 1]"),
         };
     }
+
+    public bool HasModel(ParseResult r) => r.GetValue(_model) is not null;
 
     /// <exception cref="CliException">The model directory is missing or not a model, naming it.</exception>
     public Detector.Detector Load(ParseResult r, DetectorOptions options)

@@ -3,7 +3,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using MaskStream.Core.Objects;
+using MaskStream.Service.Configuration;
 using MaskStream.Tracking;
+using Microsoft.Extensions.Configuration;
 using OpenCvSharp;
 
 namespace MaskStream.Service.Cli;
@@ -22,21 +24,34 @@ public static class TrackCommand
     {
         var cmd = new Command("track", "Detect and track objects through a video offline; write MOTChallenge rows and optionally JSON lines and an annotated video.");
         var detector = new DetectorArguments(cmd,
-            "Drop detections scoring below this, before the mask and keypoint heads (0 keeps all the model keeps; the tracker ignores scores below Tracking:LowScoreThreshold anyway).");
-        var input = new Option<string>("--input") { Description = "A video file (or a folder of images, in name order, as MOTChallenge's img1).", Required = true };
+            "Drop detections scoring below this, before the mask and keypoint heads (0 keeps all the model keeps; the tracker ignores scores below Tracking:LowScoreThreshold anyway).",
+            modelRequired: false);
+        var input = new Option<string?>("--input") { Description = "A video file (or a folder of images, in name order, as MOTChallenge's img1). Needs --model." };
+        var detections = new Option<string?>("--detections")
+        {
+            Description = "Track the JSON lines of `maskstream detect` (one line per frame, in order) instead of running a model on --input: " +
+                          "detect once, then compare trackers and settings. Replaces --model and --input; no --video.",
+        };
         var output = new Option<string>("--output")
         {
             Description = "MOTChallenge text: a row frame,id,x,y,w,h,score,class,-1,-1 per tracked object per frame (frames from 1; x,y,w,h in pixels, as dataset mot's gt.txt).",
             Required = true,
         };
         var tracker = new Option<string>("--tracker") { Description = "byte (ByteTrack: motion model, two-stage association) or iou (the greedy IoU baseline).", DefaultValueFactory = _ => "byte" };
+        var tracking = new Option<string[]>("--tracking")
+        {
+            Description = "A tracker setting KEY=VALUE, as in appsettings.json's Tracking section (e.g. --tracking HighScoreThreshold=0.6 " +
+                          "--tracking LostTrackBuffer=3s); repeat for more.",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var jsonl = new Option<string?>("--jsonl") { Description = "Also write JSON lines: the detect format (frames from 0) whose objects are the frame's tracks, with track_id, track_state and age." };
         var video = new Option<string?>("--video") { Description = "Also write an annotated MPEG-4 video (masks, boxes, track ids, skeletons; one colour per track) to this .mp4 file." };
-        var fps = new Option<double?>("--fps") { Description = $"Frames per second, for the tracker's buffers given in seconds. Default: the video's own, {ImageFrameRate} for images." };
-        foreach (var o in new Option[] { input, output, tracker, jsonl, video, fps }) cmd.Options.Add(o);
+        var fps = new Option<double?>("--fps") { Description = $"Frames per second, for the tracker's buffers given in seconds. Default: the video's own, {ImageFrameRate} for images and --detections." };
+        foreach (var o in new Option[] { input, detections, output, tracker, tracking, jsonl, video, fps }) cmd.Options.Add(o);
         detector.AddTuningOptions(cmd);
         cmd.SetAction((r, ct) => Task.FromResult(Run(detector, r,
-            new Settings(r.GetValue(input)!, r.GetValue(output)!, r.GetValue(tracker)!, r.GetValue(jsonl), r.GetValue(video), r.GetValue(fps)), ct)));
+            new Settings(r.GetValue(input), r.GetValue(detections), r.GetValue(output)!, r.GetValue(tracker)!, r.GetValue(tracking) ?? [],
+                r.GetValue(jsonl), r.GetValue(video), r.GetValue(fps)), ct)));
         return cmd;
     }
 
@@ -46,7 +61,31 @@ public static class TrackCommand
         Iou,
     }
 
-    private sealed record Settings(string Input, string Output, string Tracker, string? Jsonl, string? Video, double? Fps);
+    private sealed record Settings(string? Input, string? Detections, string Output, string Tracker, string[] Tracking, string? Jsonl,
+        string? Video, double? Fps);
+
+    /// <summary>The <c>--tracking KEY=VALUE</c> settings bound and checked as the service binds its Tracking section.</summary>
+    internal static TrackerOptions ReadTrackerOptions(IReadOnlyList<string> settings)
+    {
+        var pairs = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (string setting in settings)
+        {
+            int eq = setting.IndexOf('=');
+            if (eq <= 0) throw new CliException($"--tracking {setting}: expected KEY=VALUE, e.g. HighScoreThreshold=0.6");
+            pairs[$"{TrackerOptions.SectionName}:{setting[..eq].Trim()}"] = setting[(eq + 1)..].Trim();
+        }
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(pairs).Build();
+        try
+        {
+            var options = SectionBinder.Bind<TrackerOptions>(configuration, TrackerOptions.SectionName);
+            if (options.Validate() is [var problem, ..]) throw new CliException($"--tracking: {problem}");
+            return options;
+        }
+        catch (ConfigurationException e)
+        {
+            throw new CliException($"--tracking: {e.Message}", e);
+        }
+    }
 
     private static int Run(DetectorArguments arguments, ParseResult r, Settings s, CancellationToken ct)
     {
@@ -58,36 +97,36 @@ public static class TrackCommand
         };
         if (s.Fps is { } f && !(f > 0 && double.IsFinite(f)))
             throw new CliException($"--fps {f.ToString(CultureInfo.InvariantCulture)}: expected a positive number of frames per second");
+        var trackerOptions = ReadTrackerOptions(s.Tracking);
+        bool fromFile = s.Detections is not null;
+        if (fromFile && (arguments.HasModel(r) || s.Input is not null || s.Video is not null))
+            throw new CliException($"--detections {s.Detections}: tracks a detect JSONL file, so --model, --input and --video do not apply");
+        if (!fromFile && (!arguments.HasModel(r) || s.Input is null))
+            throw new CliException("track needs --model and --input (or --detections with the JSON lines of maskstream detect)");
         var options = arguments.ReadOptions(r);
-        var source = FrameInput.Open(s.Input);
-        double frameRate = s.Fps ?? source.FrameRate ?? ImageFrameRate;
+        var source = fromFile ? null : FrameInput.Open(s.Input!);
+        double frameRate = s.Fps ?? source?.FrameRate ?? ImageFrameRate;
         IMultiObjectTracker tracker = kind == TrackerKind.Byte
-            ? new ByteTracker(new TrackerOptions(), frameRate)
-            : new IouTracker(new TrackerOptions(), frameRate);
-        using var detector = arguments.Load(r, options);
-        var results = new ResultJson(detector.Manifest.Classes);
+            ? new ByteTracker(trackerOptions, frameRate)
+            : new IouTracker(trackerOptions, frameRate);
+        using var detector = fromFile ? null : arguments.Load(r, options);
+        var fileClasses = new List<string?>();
+        ResultJson? results = detector is null ? null : new ResultJson(detector.Manifest.Classes);
         using var mot = CreateText(s.Output);
         using var jsonl = s.Jsonl is null ? null : CreateText(s.Jsonl);
         AnnotatedVideo? writer = null;
-        var annotator = new Annotator(detector.Manifest);
+        var annotator = detector is null ? null : new Annotator(detector.Manifest);
         var progress = Console.IsOutputRedirected ? null : new ProgressLine(Console.Out);
         var ids = new HashSet<long>();
         int count = 0, rows = 0;
         var clock = Stopwatch.StartNew();
         try
         {
-            foreach (var (index, name, mat) in source.Frames())
+            foreach (var (index, detected, mat) in fromFile ? FileFrames(s.Detections!, fileClasses) : DetectedFrames(detector!, source!, s.Input!))
             {
                 ct.ThrowIfCancellationRequested();
                 using (mat)
                 {
-                    DetectedFrame detected;
-                    using (var frame = FrameInput.ToFrame(mat, index, "track"))
-                    {
-                        var result = detector.Detect([frame])[0];
-                        if (!result.IsSuccess) throw new CliException($"{name ?? s.Input} frame {index}: {result.Error}");
-                        detected = result.Detected!;
-                    }
                     var tracked = tracker.Update(detected).Frame;
                     foreach (var o in tracked.Objects)
                     {
@@ -96,10 +135,14 @@ public static class TrackCommand
                         ids.Add(o.TrackId);
                     }
                     rows += tracked.Objects.Length;
-                    jsonl?.Write(results.Tracks(index, tracked.Info, tracked.Objects) + "\n");
-                    if (s.Video is not null)
+                    if (jsonl is not null)
                     {
-                        annotator.Draw(mat, tracked);
+                        results ??= new ResultJson(fileClasses.Select(c => c ?? "").ToArray());
+                        jsonl.Write(results.Tracks(index, tracked.Info, tracked.Objects) + "\n");
+                    }
+                    if (s.Video is not null && mat is not null)
+                    {
+                        annotator!.Draw(mat, tracked);
                         writer ??= AnnotatedVideo.Open(s.Video, mat.Size(), frameRate);
                         writer.Write(mat);
                     }
@@ -118,6 +161,34 @@ public static class TrackCommand
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"track ({kind.ToString().ToLowerInvariant()}): {count} frames, {ids.Count} tracks, {rows} rows{skipped} -> {s.Output} ({elapsed.TotalSeconds:F1} s, {Fps(count, elapsed):F1} fps)"));
         return 0;
+    }
+
+    /// <summary>The model's detections of each frame of the input, with the frame (for the annotated video).</summary>
+    private static IEnumerable<(int Index, DetectedFrame Detected, Mat? Frame)> DetectedFrames(Detector.Detector detector, FrameInput source, string input)
+    {
+        foreach (var (index, name, mat) in source.Frames())
+        {
+            DetectedFrame detected;
+            try
+            {
+                using var frame = FrameInput.ToFrame(mat, index, "track");
+                var result = detector.Detect([frame])[0];
+                if (!result.IsSuccess) throw new CliException($"{name ?? input} frame {index}: {result.Error}");
+                detected = result.Detected!;
+            }
+            catch
+            {
+                mat.Dispose();
+                throw;
+            }
+            yield return (index, detected, mat);
+        }
+    }
+
+    private static IEnumerable<(int Index, DetectedFrame Detected, Mat? Frame)> FileFrames(string path, List<string?> classes)
+    {
+        foreach (var detected in DetectionsJsonl.Read(path, "track", classes))
+            yield return ((int)detected.Info.FrameNumber, detected, null);
     }
 
     /// <summary>

@@ -227,6 +227,62 @@ public sealed class TrackCommandTests(TrackCommandFixture fx) : IClassFixture<Tr
         Assert.Equal($"--model {emptyModel}: '{emptyModel}' is not a model directory: it has no model.json.", e.Message);
     }
 
+    [Fact]
+    public async Task Detections_FromDetectsJsonl_GiveTheSameRowsAsTrackingWithTheModel()
+    {
+        // detect once (same model, video and score cut as the fixture's track run), then track its JSON lines.
+        string detections = Out("detections.jsonl"), tracks = Out("tracks.txt"), jsonl = Out("tracks.jsonl");
+        Assert.Equal(0, await InvokeAsync(DetectCommand.Create(), "detect", "--model", fx.ModelDir, "--input", fx.Video,
+            "--output", detections, "--min-score", TrackCommandFixture.MinScore));
+        Assert.Equal(0, await InvokeAsync(TrackCommand.Create(), "track", "--detections", detections, "--output", tracks, "--jsonl", jsonl));
+        Assert.Equal(File.ReadAllLines(fx.ByteTracks), File.ReadAllLines(tracks));
+        // The objects' JSON (class names included, taken from the detect lines) is the model run's too.
+        Assert.Equal(File.ReadAllLines(fx.ByteJsonl), File.ReadAllLines(jsonl));
+    }
+
+    [Fact]
+    public async Task Tracking_SettingsReachTheTracker()
+    {
+        // No detection of the random model reaches 1.0, so with NewTrackThreshold = 1 no track ever starts.
+        string tracks = Out("none.txt");
+        Assert.Equal(0, await InvokeAsync(TrackCommand.Create(), "track", "--model", fx.ModelDir, "--input", fx.Video, "--output", tracks,
+            "--min-score", TrackCommandFixture.MinScore, "--tracking", "NewTrackThreshold=1", "--tracking", "LostTrackBuffer=3s"));
+        Assert.Empty(File.ReadAllLines(tracks));
+        Assert.NotEmpty(File.ReadAllLines(fx.ByteTracks));
+    }
+
+    [Fact]
+    public async Task BadTrackingSettingsAndDetections_FailWithOneLineNamingThem()
+    {
+        var e = await Assert.ThrowsAsync<CliException>(() => Track("--input", fx.Video, "--tracking", "Bogus=1"));
+        Assert.StartsWith("--tracking: Tracking:Bogus = '1': unknown key; Tracking has ", e.Message);
+
+        e = await Assert.ThrowsAsync<CliException>(() => Track("--input", fx.Video, "--tracking", "HighScoreThreshold=1.5"));
+        Assert.StartsWith("--tracking: Tracking:HighScoreThreshold = 1.5: ", e.Message);
+
+        e = await Assert.ThrowsAsync<CliException>(() => Track("--input", fx.Video, "--tracking", "HighScoreThreshold"));
+        Assert.Equal("--tracking HighScoreThreshold: expected KEY=VALUE, e.g. HighScoreThreshold=0.6", e.Message);
+
+        string missing = Path.Combine(fx.Root, "absent.jsonl");
+        e = await Assert.ThrowsAsync<CliException>(() => InvokeAsync(TrackCommand.Create(), "track", "--detections", missing, "--output", Out("x.txt")));
+        Assert.Equal($"--detections {missing}: no such file", e.Message);
+
+        e = await Assert.ThrowsAsync<CliException>(() => Track("--detections", missing));
+        Assert.Equal($"--detections {missing}: tracks a detect JSONL file, so --model, --input and --video do not apply", e.Message);
+
+        e = await Assert.ThrowsAsync<CliException>(() => InvokeAsync(TrackCommand.Create(), "track", "--output", Out("x.txt")));
+        Assert.Equal("track needs --model and --input (or --detections with the JSON lines of maskstream detect)", e.Message);
+
+        string broken = Out("broken.jsonl");
+        Directory.CreateDirectory(Path.GetDirectoryName(broken)!);
+        File.WriteAllLines(broken, [
+            """{"frame":0,"width":320,"height":240,"objects":[]}""",
+            """{"frame":1,"width":320,"height":240,"objects":[{"class_id":1,"score":0.9,"bbox":[1,2,3]}]}""",
+        ]);
+        e = await Assert.ThrowsAsync<CliException>(() => InvokeAsync(TrackCommand.Create(), "track", "--detections", broken, "--output", Out("x.txt")));
+        Assert.Equal($"--detections {broken}: line 2: objects[0]: field 'bbox' must be [x1, y1, x2, y2]", e.Message);
+    }
+
     private Task<int> Track(params string[] args) =>
         InvokeAsync(TrackCommand.Create(), ["track", "--model", fx.ModelDir, "--output", Out("x.txt"), .. args]);
 
