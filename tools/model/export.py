@@ -96,7 +96,7 @@ class KeypointHead(nn.Module):
 
 # --------------------------------------------------------------------------------------------------
 # the predictors rewritten for ONNX Runtime: torchvision's arithmetic (outputs equal up to float rounding,
-# tests/test_export.py), in operators ONNX Runtime's CPU provider runs faster. Measured with
+# tests/test_fast_predictors.py), in operators ONNX Runtime's CPU provider runs faster. Measured with
 # `MaskStream.Bench detector-graphs --compare` (docs/PERFORMANCE.md).
 
 
@@ -187,7 +187,7 @@ class MatMulKeypointPredictor(nn.Module):
     """torchvision's KeypointRCNNPredictor, ConvTranspose2d(C, K, 4, stride 2, padding 1) -> bilinear x2, with the
     bilinear x2 as two MatMuls by constant interpolation matrices: heatmaps = U_h @ deconv(x) @ U_w^T. Each output
     is the same two-tap blend per axis, columns first and then rows as torch's upsample_bilinear2d does; the
-    other entries of U are zeros. ONNX Runtime's Resize was ~1/3 of the keypoint head; the MatMuls are one
+    other entries of U are zeros. ONNX Runtime's Resize was ~30 % of the keypoint head; the MatMuls are one
     large GEMM and one batched GEMM. (The ConvTranspose as a 3x3 conv to 4K channels + DepthToSpace measured
     slower than ORT's ConvTranspose here, so it stays.)"""
 
