@@ -145,8 +145,9 @@ internal static class DetectorGraphs
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
             IntraOpNumThreads = threads,
             InterOpNumThreads = 1,
-            EnableProfiling = true,
+            // the prefix first: setting EnableProfiling passes the prefix held at that moment to ORT
             ProfileOutputPathPrefix = Path.Combine(Path.GetTempPath(), "maskstream-ort-profile"),
+            EnableProfiling = true,
         };
         using var session = new InferenceSession(path, so);
         using var value = OrtValue.CreateTensorValueFromMemory(input, shape);
