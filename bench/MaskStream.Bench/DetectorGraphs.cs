@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
 
 namespace MaskStream.Bench;
@@ -11,6 +12,9 @@ namespace MaskStream.Bench;
 /// <code>
 /// dotnet run -c Release --project bench/MaskStream.Bench -- detector-graphs --model models/maskstream-tiny --rois 45 --runs 10
 /// </code>
+/// With <c>--compare DIR[,DIR...]</c> it runs the same graph of several model directories (one session each, 1 thread or
+/// <c>--threads N</c>, no spinning, full optimisation) in turn and reports wall and process CPU time per run, to compare
+/// two exports of one model on a busy machine.
 /// </summary>
 internal static class DetectorGraphs
 {
@@ -24,6 +28,8 @@ internal static class DetectorGraphs
         int runs = int.Parse(Arg(args, "--runs", "10"), CultureInfo.InvariantCulture);
         string only = Arg(args, "--graphs", "backbone_rpn,box_head,mask_head,keypoint_head");
         int profileThreads = int.Parse(Arg(args, "--profile", "0"), CultureInfo.InvariantCulture);
+        string compare = Arg(args, "--compare", "");
+        int compareThreads = int.Parse(Arg(args, "--threads", "1"), CultureInfo.InvariantCulture);
         Setting[] settings =
         [
             new("2 threads, spinning", 2, true, GraphOptimizationLevel.ORT_ENABLE_ALL),
@@ -44,10 +50,20 @@ internal static class DetectorGraphs
         {
             if (!only.Split(',').Contains(file)) continue;
             var sessions = settings.Select(s => Open(Path.Combine(model, file + ".onnx"), s)).ToArray();
+            // the heads' channel count and RoI size from the graph (64×14×14 for tiny, 256×… for the R50 models)
+            int[] dims = sessions[0].InputMetadata[sessions[0].InputNames[0]].Dimensions;
+            for (int d = 1; d < shape.Length && d < dims.Length; d++)
+                if (dims[d] > 0) shape[d] = dims[d];
             var input = new float[shape.Aggregate(1L, (a, b) => a * b)];
             var rng = new Random(1);
             for (int i = 0; i < input.Length; i++) input[i] = (float)rng.NextDouble();
             string inputName = sessions[0].InputNames[0];
+            if (compare.Length > 0)
+            {
+                foreach (var session in sessions) session.Dispose();
+                Compare([model, .. compare.Split(',')], file, compareThreads, inputName, input, shape, runs);
+                continue;
+            }
             if (profileThreads > 0)
             {
                 Profile(Path.Combine(model, file + ".onnx"), profileThreads, inputName, input, shape, runs);
@@ -76,6 +92,51 @@ internal static class DetectorGraphs
         return 0;
     }
 
+    /// <summary>One graph of several model directories, run in turn: wall and process CPU time per run, medians.</summary>
+    private static void Compare(string[] models, string file, int threads, string inputName, float[] input, long[] shape, int runs)
+    {
+        var setting = new Setting($"{threads} thread(s)", threads, false, GraphOptimizationLevel.ORT_ENABLE_ALL);
+        var sessions = models.Select(m => Open(Path.Combine(m, file + ".onnx"), setting)).ToArray();
+        var wall = models.Select(_ => new List<double>()).ToArray();
+        var cpu = models.Select(_ => new List<double>()).ToArray();
+        using var value = OrtValue.CreateTensorValueFromMemory(input, shape);
+        for (int run = -2; run < runs; run++)
+        {
+            for (int m = 0; m < sessions.Length; m++)
+            {
+                double c = ProcessCpuMs();
+                long t = Stopwatch.GetTimestamp();
+                using (var outputs = sessions[m].Run(new RunOptions(), [inputName], [value], sessions[m].OutputNames)) { }
+                if (run < 0) continue;
+                wall[m].Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
+                cpu[m].Add(ProcessCpuMs() - c);
+            }
+        }
+        Console.WriteLine($"{file} [{string.Join(",", shape)}], {setting.Name}, {runs} runs each, in turn:");
+        for (int m = 0; m < models.Length; m++)
+        {
+            var w = wall[m].Order().ToArray();
+            var p = cpu[m].Order().ToArray();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {models[m],-40} wall median {w[w.Length / 2],8:F2} ms  min {w[0],8:F2} ms   process CPU median {p[p.Length / 2],8:F2} ms"));
+        }
+        foreach (var session in sessions) session.Dispose();
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct Timespec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    [DllImport("libc", EntryPoint = "clock_gettime")]
+    private static extern int ClockGetTime(int clock, out Timespec value);
+
+    /// <summary>CLOCK_PROCESS_CPUTIME_ID (nanosecond resolution; Process.TotalProcessorTime counts 10 ms ticks).</summary>
+    private static double ProcessCpuMs() =>
+        ClockGetTime(2, out var ts) == 0 ? ts.Seconds * 1e3 + ts.Nanoseconds / 1e6 : double.NaN;
+
     /// <summary>ONNX Runtime's own profiler: time per operator type over the runs, slowest first.</summary>
     private static void Profile(string path, int threads, string inputName, float[] input, long[] shape, int runs)
     {
@@ -84,8 +145,9 @@ internal static class DetectorGraphs
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
             IntraOpNumThreads = threads,
             InterOpNumThreads = 1,
-            EnableProfiling = true,
+            // the prefix first: setting EnableProfiling passes the prefix held at that moment to ORT
             ProfileOutputPathPrefix = Path.Combine(Path.GetTempPath(), "maskstream-ort-profile"),
+            EnableProfiling = true,
         };
         using var session = new InferenceSession(path, so);
         using var value = OrtValue.CreateTensorValueFromMemory(input, shape);

@@ -66,23 +66,159 @@ class BoxHead(nn.Module):
 
 
 class MaskHead(nn.Module):
-    def __init__(self, model):
+    """mask_head + mask_predictor; with fast=True the predictor as SubpixelMaskPredictor (same arithmetic)."""
+
+    def __init__(self, model, fast=False):
         super().__init__()
         self.head = model.roi_heads.mask_head
         self.predictor = model.roi_heads.mask_predictor
+        if fast:
+            self.predictor = SubpixelMaskPredictor.replace(self.predictor)
 
     def forward(self, mask_features):
         return self.predictor(self.head(mask_features))
 
 
 class KeypointHead(nn.Module):
-    def __init__(self, model):
+    """keypoint_head + keypoint_predictor; with fast=True the predictor as MatMulKeypointPredictor (same arithmetic)."""
+
+    def __init__(self, model, fast=False):
         super().__init__()
         self.head = model.roi_heads.keypoint_head
         self.predictor = model.roi_heads.keypoint_predictor
+        if fast:
+            size = model.roi_heads.keypoint_roi_pool.output_size
+            self.predictor = MatMulKeypointPredictor.replace(self.predictor, size)
 
     def forward(self, keypoint_features):
         return self.predictor(self.head(keypoint_features))
+
+
+# --------------------------------------------------------------------------------------------------
+# the predictors rewritten for ONNX Runtime: torchvision's arithmetic (outputs equal up to float rounding,
+# tests/test_fast_predictors.py), in operators ONNX Runtime's CPU provider runs faster. Measured with
+# `MaskStream.Bench detector-graphs --compare` (docs/PERFORMANCE.md).
+
+
+class _DepthToSpaceDCR(torch.autograd.Function):
+    """[N, r*r*C, H, W] -> [N, C, r*H, r*W]: input channel (i*r + j)*C + c -> output channel c, pixel (r*y + i, r*x + j).
+    ONNX DepthToSpace mode DCR (torch's pixel_shuffle is mode CRD: channel c*r*r + i*r + j)."""
+
+    @staticmethod
+    def forward(ctx, x, r):
+        n, c, h, w = x.shape
+        c //= r * r
+        return x.reshape(n, r, r, c, h, w).permute(0, 3, 4, 1, 5, 2).reshape(n, c, h * r, w * r)
+
+    @staticmethod
+    def symbolic(g, x, r):
+        with warnings.catch_warnings():  # torch 1.13 flags g.op as deprecated in favour of its 2.x GraphContext.op
+            warnings.simplefilter("ignore", FutureWarning)
+            return g.op("DepthToSpace", x, blocksize_i=r, mode_s="DCR")
+
+
+class SubpixelMaskPredictor(nn.Module):
+    """torchvision's MaskRCNNPredictor, ConvTranspose2d(C_in, C, 2, stride 2) -> ReLU -> Conv2d(C, K, 1), as
+    Conv2d(C_in, 4C, 1) -> ReLU -> Conv2d(4C, 4K, 1) -> DepthToSpace(2, DCR).
+
+    A 2x2 stride-2 transposed convolution gives each output pixel exactly one input pixel and one kernel tap:
+    out[o, 2y+i, 2x+j] = b[o] + sum_c W[c, o, i, j] x[c, y, x]. That is a 1x1 convolution to channel s*C + o of
+    sub-pixel s = 2i + j (weight W[c, o, i, j], bias b[o]); the ReLU and the 1x1 logits act per pixel, so they
+    apply per sub-pixel before DepthToSpace puts the pixels in place. The logits are one block-diagonal 1x1 conv
+    (block s maps sub-pixel s's C channels to its K logits; the other weights are zero). ONNX Runtime fuses the
+    ReLU into the first Conv and keeps both Convs in its blocked NCHWc layout, where it ran the ConvTranspose as
+    an NCHW kernel with layout reorders around it and an unfused ReLU.
+
+    Used when 4K <= 16 (the tiny model, K = 4: 16 channels are one NCHWc block of ORT's AVX-512 kernels, and the
+    zero blocks cost 4x the logits' small multiply-adds). For the R50 models (K = 91) neither this form (+10 % of
+    the head's multiply-adds) nor grouped logits (groups 4, no zeros) measured faster than torchvision's, so
+    replace() leaves their predictor as it is."""
+
+    MAX_LOGITS = 16
+
+    @classmethod
+    def replace(cls, pred):
+        t = getattr(pred, "conv5_mask", None)
+        logits = getattr(pred, "mask_fcn_logits", None)
+        ok = (
+            isinstance(t, nn.ConvTranspose2d) and tuple(t.kernel_size) == (2, 2) and tuple(t.stride) == (2, 2)
+            and tuple(t.padding) == (0, 0) and tuple(t.output_padding) == (0, 0) and tuple(t.dilation) == (1, 1)
+            and t.groups == 1 and t.bias is not None and isinstance(getattr(pred, "relu", None), nn.ReLU)
+            and isinstance(logits, nn.Conv2d) and tuple(logits.kernel_size) == (1, 1) and logits.groups == 1
+            and logits.bias is not None and list(pred) == [t, pred.relu, logits]
+        )
+        return cls(pred) if ok and 4 * logits.out_channels <= cls.MAX_LOGITS else pred
+
+    def __init__(self, pred):
+        super().__init__()
+        t, logits = pred.conv5_mask, pred.mask_fcn_logits
+        w = t.weight.detach()  # [C_in, C, 2, 2]
+        c_in, c = w.shape[:2]
+        k = logits.out_channels
+        self.up = nn.Conv2d(c_in, 4 * c, 1)
+        self.up.weight.data = w.permute(2, 3, 1, 0).reshape(4 * c, c_in, 1, 1).clone()  # channel (2i + j)*C + o
+        self.up.bias.data = t.bias.detach().repeat(4)
+        self.logits = nn.Conv2d(4 * c, 4 * k, 1)
+        dense = torch.zeros(4 * k, 4 * c, 1, 1, dtype=w.dtype)
+        for s in range(4):
+            dense[s * k:(s + 1) * k, s * c:(s + 1) * c] = logits.weight.detach()
+        self.logits.weight.data = dense
+        self.logits.bias.data = logits.bias.detach().repeat(4)
+
+    def forward(self, x):
+        return _DepthToSpaceDCR.apply(self.logits(torch.relu(self.up(x))), 2)
+
+
+def bilinear_x2_matrix(n):
+    """[2n, n] matrix U with U @ v = torch's bilinear x2 interpolation of v along one axis (align_corners=False,
+    scale factor 2, recompute_scale_factor=False: source (o + 0.5)/2 - 0.5 clamped to [0, n-1], two taps)."""
+    u = torch.zeros(2 * n, n, dtype=torch.float64)
+    for o in range(2 * n):
+        src = max((o + 0.5) * 0.5 - 0.5, 0.0)
+        i0 = min(int(src), n - 1)
+        i1 = i0 + 1 if i0 < n - 1 else i0
+        lam = src - i0
+        u[o, i0] += 1.0 - lam
+        u[o, i1] += lam
+    return u.float()
+
+
+class MatMulKeypointPredictor(nn.Module):
+    """torchvision's KeypointRCNNPredictor, ConvTranspose2d(C, K, 4, stride 2, padding 1) -> bilinear x2, with the
+    bilinear x2 as two MatMuls by constant interpolation matrices: heatmaps = U_h @ deconv(x) @ U_w^T. Each output
+    is the same two-tap blend per axis, columns first and then rows as torch's upsample_bilinear2d does; the
+    other entries of U are zeros. ONNX Runtime's Resize was ~30 % of the keypoint head; the MatMuls are one
+    large GEMM and one batched GEMM. (The ConvTranspose as a 3x3 conv to 4K channels + DepthToSpace measured
+    slower than ORT's ConvTranspose here, so it stays.)"""
+
+    @classmethod
+    def replace(cls, pred, roi_size):
+        t = getattr(pred, "kps_score_lowres", None)
+        ok = (
+            isinstance(t, nn.ConvTranspose2d) and tuple(t.kernel_size) == (4, 4) and tuple(t.stride) == (2, 2)
+            and tuple(t.padding) == (1, 1) and tuple(t.output_padding) == (0, 0) and getattr(pred, "up_scale", None) == 2
+            and type(pred).forward is _TV_KEYPOINT_FORWARD
+        )
+        return cls(pred, roi_size) if ok else pred
+
+    def __init__(self, pred, roi_size):
+        super().__init__()
+        self.deconv = pred.kps_score_lowres
+        h, w = 2 * int(roi_size[0]), 2 * int(roi_size[1])  # the deconv's output size
+        self.register_buffer("rows", bilinear_x2_matrix(h))
+        self.register_buffer("cols_t", bilinear_x2_matrix(w).t().contiguous())
+
+    def forward(self, x):
+        return torch.matmul(self.rows, torch.matmul(self.deconv(x), self.cols_t))
+
+
+def _tv_keypoint_forward():
+    from torchvision.models.detection.keypoint_rcnn import KeypointRCNNPredictor
+
+    return KeypointRCNNPredictor.forward
+
+
+_TV_KEYPOINT_FORWARD = _tv_keypoint_forward()
 
 
 # --------------------------------------------------------------------------------------------------
@@ -229,8 +365,9 @@ def level_info(model, cfg):
     return levels, model.backbone.out_channels
 
 
-def export_graphs(model, out_dir, trace_size=(320, 416)):
-    """Trace and save every graph. Returns {graph key: {file, inputs, outputs}} for model.json."""
+def export_graphs(model, out_dir, trace_size=(320, 416), fast_predictors=True):
+    """Trace and save every graph. Returns {graph key: {file, inputs, outputs}} for model.json. fast_predictors:
+    the mask and keypoint predictors as SubpixelMaskPredictor / MatMulKeypointPredictor (same arithmetic)."""
     cfg = model.maskstream_config
     levels, channels = level_info(model, cfg)
     names = [lv["name"] for lv in levels]
@@ -276,14 +413,14 @@ def export_graphs(model, out_dir, trace_size=(320, 416)):
     if rh.has_mask():
         p = rh.mask_roi_pool.output_size
         export(
-            MaskHead(model), "mask_head", torch.rand(2, channels, p[0], p[1]), "mask_features",
+            MaskHead(model, fast_predictors), "mask_head", torch.rand(2, channels, p[0], p[1]), "mask_features",
             ["R", channels, p[0], p[1]], [("mask_logits", ["R", num_classes, 4 * p[0] // 2, 4 * p[1] // 2])],
         )
     if rh.has_keypoint():
         p = rh.keypoint_roi_pool.output_size
         j = len(cfg["keypoint_names"])
         export(
-            KeypointHead(model), "keypoint_head", torch.rand(2, channels, p[0], p[1]), "keypoint_features",
+            KeypointHead(model, fast_predictors), "keypoint_head", torch.rand(2, channels, p[0], p[1]), "keypoint_features",
             ["R", channels, p[0], p[1]], [("keypoint_heatmaps", ["R", j, 4 * p[0], 4 * p[1]])],
         )
     return graphs, levels, channels
@@ -411,9 +548,9 @@ def build_manifest(model, cfg, weights_info, graphs, levels, channels, name):
     }
 
 
-def export_model_dir(model, cfg, weights_info, out_dir, name=None, verify=True):
+def export_model_dir(model, cfg, weights_info, out_dir, name=None, verify=True, fast_predictors=True):
     os.makedirs(out_dir, exist_ok=True)
-    graphs, levels, channels = export_graphs(model, out_dir)
+    graphs, levels, channels = export_graphs(model, out_dir, fast_predictors=fast_predictors)
     manifest = build_manifest(model, cfg, weights_info, graphs, levels, channels, name or cfg["arch"])
     if verify:
         manifest["verification"] = verify_graphs(model, out_dir, manifest)
@@ -425,8 +562,9 @@ def export_model_dir(model, cfg, weights_info, out_dir, name=None, verify=True):
 
 
 def verify_graphs(model, out_dir, manifest, image_size=(2, 192, 256), rois=5):
-    """onnx.checker on every graph, then each graph evaluated (onnx_eval) against torch eager on an
-    input of another batch and size than the traced one. Returns {graph: max abs difference}."""
+    """onnx.checker on every graph, then each graph evaluated (onnx_eval) against torch eager (torchvision's own
+    modules, not the rewritten predictors) on an input of another batch and size than the traced one.
+    Returns {graph: max abs difference}."""
     import onnx
 
     import onnx_eval
@@ -479,12 +617,15 @@ def main(argv=None):
                     "1e-5 for models trained from ImageNet backbone weights only)")
     ap.add_argument("--name", help="model name written into model.json (default: the arch)")
     ap.add_argument("--no-verify", action="store_true", help="skip the onnx.checker + torch-eager comparison")
+    ap.add_argument("--plain-predictors", action="store_true", help="export the mask and keypoint predictors as "
+                    "torchvision traces them (ConvTranspose, Resize) instead of the equivalent faster form")
     args = ap.parse_args(argv)
     torch.set_num_threads(max(1, min(2, torch.get_num_threads())))
     warnings.filterwarnings("ignore", message="The shape inference of prim::Constant")
     classes = [c.strip() for c in args.classes.split(",") if c.strip()] if args.classes else None
     model, cfg, info = load_model(args.arch, args.weights, args.seed, classes, args.frozen_bn_eps)
-    manifest = export_model_dir(model, cfg, info, args.out, args.name, verify=not args.no_verify)
+    manifest = export_model_dir(model, cfg, info, args.out, args.name, verify=not args.no_verify,
+                                fast_predictors=not args.plain_predictors)
     files = ", ".join(g["file"] for g in manifest["graphs"].values())
     print(f"export: {args.arch} -> {args.out} ({files}, model.json, checkpoint.pt); "
           f"{manifest['parameters']['total']:,} parameters")

@@ -175,6 +175,17 @@ def _batchnorm(inp, a):
     return (x - mean.view(shape)) / torch.sqrt(var.view(shape) + eps) * scale.view(shape) + bias.view(shape)
 
 
+def _depth_to_space(inp, a):
+    x, r = inp[0], a["blocksize"]
+    n, c, h, w = x.shape
+    c //= r * r
+    if _s(a.get("mode", "DCR")) == "DCR":  # input channel (i*r + j)*C + c
+        y = x.reshape(n, r, r, c, h, w).permute(0, 3, 4, 1, 5, 2)
+    else:  # CRD: input channel c*r*r + i*r + j
+        y = x.reshape(n, c, r, r, h, w).permute(0, 1, 4, 2, 5, 3)
+    return y.reshape(n, c, h * r, w * r)
+
+
 def _reshape(inp, a):
     shape = inp[1].tolist()
     shape = [inp[0].shape[i] if s == 0 else s for i, s in enumerate(shape)]
@@ -208,5 +219,6 @@ _OPS = {
     "Resize": _resize,
     "BatchNormalization": _batchnorm,
     "Reshape": _reshape,
+    "DepthToSpace": _depth_to_space,
     "Floor": lambda i, a: torch.floor(i[0]),
 }
