@@ -23,10 +23,8 @@ namespace MaskStream.Tracking.Tests;
 /// </summary>
 public class SyntheticWalkersTests(ITestOutputHelper output)
 {
-    private const int FrameCount = 300;
-    private const double Fps = 30;
-
-    private static readonly TrackerOptions Options = new() { ReportLostTracksFor = TrackDuration.FromFrames(2) };
+    private static readonly TrackerOptions Options = WalkersProtocol.Options;
+    private const double Fps = WalkersProtocol.Fps;
 
     private static readonly ulong[] Seeds = [1, 2, 3, 4, 5, 6];
 
@@ -46,12 +44,12 @@ public class SyntheticWalkersTests(ITestOutputHelper output)
     [MemberData(nameof(Sequences))]
     public void GroundTruthDetections_JitteredDroppedAndPolluted_ReachTheBar(ulong seed, double idf1Floor, int extraSwitches)
     {
-        var truth = RenderTruth(seed);
+        var truth = WalkersProtocol.RenderTruth(seed);
         AssertHasCrossingsAndOcclusions(truth);
-        var detections = Detections(truth, new Random((int)seed * 7919));
+        var detections = WalkersProtocol.Detections(truth, seed);
 
-        var byteMetrics = Score(truth, detections, new ByteTracker(Options, Fps), out double byteHota);
-        var iouMetrics = Score(truth, detections, new IouTracker(Options, Fps), out double iouHota);
+        var byteMetrics = WalkersProtocol.Score(truth, detections, new ByteTracker(Options, Fps), out double byteHota);
+        var iouMetrics = WalkersProtocol.Score(truth, detections, new IouTracker(Options, Fps), out double iouHota);
         output.WriteLine($"seed {seed}: ByteTracker IDF1 {byteMetrics.Idf1:0.0000} MOTA {byteMetrics.Mota:0.0000} HOTA {byteHota:0.0000} IDSW {byteMetrics.NumSwitches}; " +
                          $"IouTracker IDF1 {iouMetrics.Idf1:0.0000} MOTA {iouMetrics.Mota:0.0000} HOTA {iouHota:0.0000} IDSW {iouMetrics.NumSwitches}");
 
@@ -68,21 +66,13 @@ public class SyntheticWalkersTests(ITestOutputHelper output)
         int byteSwitches = 0, iouSwitches = 0;
         foreach (ulong seed in Seeds)
         {
-            var truth = RenderTruth(seed);
-            var detections = Detections(truth, new Random((int)seed * 7919));
-            byteSwitches += Score(truth, detections, new ByteTracker(Options, Fps), out _).NumSwitches;
-            iouSwitches += Score(truth, detections, new IouTracker(Options, Fps), out _).NumSwitches;
+            var truth = WalkersProtocol.RenderTruth(seed);
+            var detections = WalkersProtocol.Detections(truth, seed);
+            byteSwitches += WalkersProtocol.Score(truth, detections, new ByteTracker(Options, Fps), out _).NumSwitches;
+            iouSwitches += WalkersProtocol.Score(truth, detections, new IouTracker(Options, Fps), out _).NumSwitches;
         }
         output.WriteLine($"id switches over seeds {string.Join(", ", Seeds)}: ByteTracker {byteSwitches}, IouTracker {iouSwitches}");
         Assert.True(byteSwitches <= 0.65 * iouSwitches, $"ByteTracker {byteSwitches} switches against IouTracker's {iouSwitches}");
-    }
-
-    private static List<FrameGroundTruth> RenderTruth(ulong seed)
-    {
-        using var scene = new SyntheticScene(new SyntheticSceneOptions { Seed = seed, Live = false });
-        var frames = new List<FrameGroundTruth>(FrameCount);
-        for (int f = 0; f < FrameCount; f++) frames.Add(scene.GroundTruth(f));
-        return frames;
     }
 
     /// <summary>The sequence must exercise what the test is about: objects that overlap, and objects hidden then seen again.</summary>
@@ -105,64 +95,5 @@ public class SyntheticWalkersTests(ITestOutputHelper output)
         }
         Assert.True(overlappingPairs >= 50, $"only {overlappingPairs} overlapping pairs");
         Assert.True(reappearances >= 3, $"only {reappearances} reappearances after occlusion");
-    }
-
-    /// <summary>Every visible ground-truth box, corners jittered by 3% of its size, 10% dropped, 0–2 false positives a frame.</summary>
-    private static List<DetectedFrame> Detections(List<FrameGroundTruth> truth, Random rng)
-    {
-        double Gauss() => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
-        var frames = new List<DetectedFrame>(truth.Count);
-        foreach (var gt in truth)
-        {
-            var list = new List<Detection>();
-            foreach (var o in gt.Objects)
-            {
-                if (o.Box.IsEmpty || rng.NextDouble() < 0.1) continue;
-                float w = o.Box.Width, h = o.Box.Height;
-                var box = new BoxF(o.Box.X1 + (float)(0.03 * w * Gauss()), o.Box.Y1 + (float)(0.03 * h * Gauss()),
-                    o.Box.X2 + (float)(0.03 * w * Gauss()), o.Box.Y2 + (float)(0.03 * h * Gauss()));
-                list.Add(new Detection(o.ClassId, (float)(0.5 + 0.5 * rng.NextDouble()), box, null, ImmutableArray<Keypoint>.Empty));
-            }
-            int falsePositives = rng.Next(3);
-            for (int k = 0; k < falsePositives; k++)
-            {
-                float x = (float)rng.NextDouble() * (gt.Width - 70), y = (float)rng.NextDouble() * (gt.Height - 110);
-                float w = 10 + (float)rng.NextDouble() * 60, h = 10 + (float)rng.NextDouble() * 100;
-                list.Add(new Detection(1 + rng.Next(3), (float)(0.2 + 0.6 * rng.NextDouble()), new BoxF(x, y, x + w, y + h), null,
-                    ImmutableArray<Keypoint>.Empty));
-            }
-            frames.Add(new DetectedFrame(
-                new FrameInfo("synthetic", gt.FrameNumber, DateTimeOffset.UnixEpoch.AddSeconds(gt.FrameNumber / Fps), null, gt.Width, gt.Height),
-                [.. list]));
-        }
-        return frames;
-    }
-
-    /// <summary>py-motmetrics' metrics of the tracker's output, and TrackEval's HOTA.</summary>
-    private static MotMetrics Score(List<FrameGroundTruth> truth, List<DetectedFrame> detections, IMultiObjectTracker tracker, out double hota)
-    {
-        var frames = new List<MotFrame>(truth.Count);
-        for (int f = 0; f < truth.Count; f++)
-        {
-            var result = tracker.Update(detections[f]);
-            var gt = new List<MotObject>();
-            var ignored = new List<MotObject>();
-            foreach (var o in truth[f].Objects)
-            {
-                if (o.Box.IsEmpty) continue;
-                var row = new MotObject(o.TrackId, new MotBox(o.Box.X1, o.Box.Y1, o.Box.Width, o.Box.Height));
-                (o.Area >= MotDatasetOptions.DefaultMinArea ? gt : ignored).Add(row);
-            }
-            var hyp = new List<MotObject>();
-            foreach (var o in result.Frame.Objects)
-            {
-                var b = o.Detection.Box;
-                hyp.Add(new MotObject(o.TrackId, new MotBox(b.X1, b.Y1, b.Width, b.Height)));
-            }
-            frames.Add(new MotFrame(f + 1, gt, IgnoredObjects.RemoveMatched(gt, ignored, hyp)));
-        }
-        var sequence = new MotSequence("walkers", frames);
-        hota = TrackEvalMetrics.Evaluate(sequence).Hota.Hota;
-        return MotMetrics.Evaluate(sequence);
     }
 }
