@@ -236,10 +236,17 @@ public sealed class ByteTracker : IMultiObjectTracker
         _leftHigh.RemoveRange(n, _leftHigh.Count - n);
     }
 
+    /// <summary>
+    /// <paramref name="b"/> grown on every side by <paramref name="growth"/> times its longer side. Not each axis by its own
+    /// extent: how far an object can have gone scales with its size in the image (near objects look bigger and move more
+    /// pixels per second), and its longer side is that size for a person (height) as for a car or a dog (length). By its
+    /// own width, a person seen side-on (a third as wide as tall) or last seen as a sliver beside a pillar would be
+    /// searched for a few pixels sideways, where they walk.
+    /// </summary>
     private static Core.Geometry.BoxF Widen(in Core.Geometry.BoxF b, double growth)
     {
-        float dx = (float)(growth * b.Width), dy = (float)(growth * b.Height);
-        return new Core.Geometry.BoxF(b.X1 - dx, b.Y1 - dy, b.X2 + dx, b.Y2 + dy);
+        float d = (float)(growth * Math.Max(b.Width, b.Height));
+        return new Core.Geometry.BoxF(b.X1 - d, b.Y1 - d, b.X2 + d, b.Y2 + d);
     }
 
     /// <summary>Step 3: tentative tracks take their next detection from the high-score ones left, or are dropped.</summary>
@@ -279,7 +286,7 @@ public sealed class ByteTracker : IMultiObjectTracker
             var d = frame.Detections[i];
             if (d.Score < _options.NewTrackThreshold) continue;
             var t = _book.Start(d, frame.Info.FrameNumber);
-            t.Kalman = KalmanFilter.Initiate(Xyah.FromBox(d.Box));
+            t.Kalman = KalmanFilter.Initiate(d.Box, _options.MotionModel);
             t.PredictedBox = d.Box;
             t.LastObservation = d.Box;
         }
@@ -298,8 +305,8 @@ public sealed class ByteTracker : IMultiObjectTracker
             long lost = _book.Tick - t.LastMatchTick;
             if (lost > _lostBufferFrames) _book.Remove(t);
             else if (lost > _edgeBufferFrames && AtEdge(t.LastObservation, _frameWidth, _frameHeight)) _book.Remove(t);
-            // A prediction that collapsed (height ≤ 0 after long extrapolation) can no longer match anything.
-            else if (!(t.Kalman.Mean[3] > 0)) _book.Remove(t);
+            // A prediction that collapsed (aspect or width, or height ≤ 0 after long extrapolation) can no longer match anything.
+            else if (!(t.Kalman.Mean[2] > 0 && t.Kalman.Mean[3] > 0)) _book.Remove(t);
             // Ours: a track whose prediction has left the frame walked out of it; kept, it would take the next
             // object walking in at that edge under its id.
             else if (MostlyOutside(t.Kalman.Box, _frameWidth, _frameHeight)) _book.Remove(t);
@@ -346,17 +353,24 @@ public sealed class ByteTracker : IMultiObjectTracker
         var d = frame.Detections[detectionIndex];
         if (t.State == TrackState.New)
         {
-            t.Kalman = KalmanFilter.Update(t.Kalman, Xyah.FromBox(d.Box));
+            t.Kalman = KalmanFilter.Update(t.Kalman, d.Box);
             t.LastObservation = d.Box;
         }
         else
         {
             var predicted = t.Kalman.Box;
             var measured = Occlusion.Measurement(d.Box, predicted, out bool occluded);
-            t.Kalman = KalmanFilter.Update(t.Kalman, Xyah.FromBox(measured));
+            double vx = t.Kalman.Mean[4], vy = t.Kalman.Mean[5];
+            t.Kalman = KalmanFilter.Update(t.Kalman, measured);
             if (occluded)
             {
-                // The box shrank because something covers part of the object, not because the object shrinks.
+                // The box shrank because something covers part of the object, not because the object shrinks. Nor does
+                // the completed box say how fast it moves: which edge is the object's was guessed from the prediction,
+                // and a wrong guess (or an occluder that covers more each frame) would teach the filter the occluder's
+                // edge as the object's motion just before it is hidden and must be re-found. Position is corrected,
+                // velocity is kept from the observations before (as OC-SORT trusts observations, not estimates).
+                t.Kalman.Mean[4] = vx;
+                t.Kalman.Mean[5] = vy;
                 t.Kalman.Mean[6] = 0;
                 t.Kalman.Mean[7] = 0;
             }
