@@ -28,6 +28,11 @@ public sealed class ByteTracker : IMultiObjectTracker
 
     // Beyond one box size on each side a widened box overlaps half the frame's people: stop growing there.
     private const double MaxSearchGrowth = 1.0;
+
+    // How fast a track forgets the largest box it was seen with (half-life, seconds). Long enough to outlast the few
+    // frames in which a person narrows behind a pillar; short enough to follow one walking away (shrinking with distance).
+    private const double FullSizeHalfLifeSeconds = 1.0;
+    private readonly double _fullSizeHalfLifeFrames;
     private readonly TrackBook _book;
     private readonly Matcher _matcher = new();
 
@@ -52,6 +57,7 @@ public sealed class ByteTracker : IMultiObjectTracker
         _lostBufferFrames = options.LostTrackBufferFrames(frameRate);
         _growthPerFrame = options.LostTrackSearchGrowth / frameRate;
         _edgeBufferFrames = options.EdgeLostTrackBufferFrames(frameRate);
+        _fullSizeHalfLifeFrames = FullSizeHalfLifeSeconds * frameRate;
         _book = new TrackBook(options.HitsToConfirm, options.ReportLostFrames(frameRate));
     }
 
@@ -126,8 +132,20 @@ public sealed class ByteTracker : IMultiObjectTracker
                 }
                 t.Kalman = KalmanFilter.Predict(t.Kalman);
             }
-            t.PredictedBox = t.Kalman.Box.Clip(width, height);
+            var box = t.Kalman.Box;
+            // Ours: a lost track is looked for at the size it was last seen whole, not at the sliver it narrowed to
+            // behind a pillar (which the filter's width follows in the xywh model).
+            if (t.State == TrackState.Lost) box = AtLeast(box, t.FullWidth, t.FullHeight);
+            t.PredictedBox = box.Clip(width, height);
         }
+    }
+
+    /// <summary><paramref name="b"/> widened and heightened about its centre to at least <paramref name="w"/> x <paramref name="h"/>.</summary>
+    private static Core.Geometry.BoxF AtLeast(in Core.Geometry.BoxF b, double w, double h)
+    {
+        double bw = Math.Max(b.Width, w), bh = Math.Max(b.Height, h);
+        double cx = 0.5 * ((double)b.X1 + b.X2), cy = 0.5 * ((double)b.Y1 + b.Y2);
+        return new Core.Geometry.BoxF((float)(cx - 0.5 * bw), (float)(cy - 0.5 * bh), (float)(cx + 0.5 * bw), (float)(cy + 0.5 * bh));
     }
 
     /// <summary>Step 1: high-score detections against all confirmed tracks (tracked and lost).</summary>
@@ -289,6 +307,8 @@ public sealed class ByteTracker : IMultiObjectTracker
             t.Kalman = KalmanFilter.Initiate(d.Box, _options.MotionModel);
             t.PredictedBox = d.Box;
             t.LastObservation = d.Box;
+            t.FullWidth = d.Box.Width;
+            t.FullHeight = d.Box.Height;
         }
     }
 
@@ -375,6 +395,9 @@ public sealed class ByteTracker : IMultiObjectTracker
                 t.Kalman.Mean[7] = 0;
             }
             t.LastObservation = measured;
+            double decay = Math.Pow(0.5, (_book.Tick - t.LastMatchTick) / _fullSizeHalfLifeFrames);
+            t.FullWidth = Math.Max(measured.Width, t.FullWidth * decay);
+            t.FullHeight = Math.Max(measured.Height, t.FullHeight * decay);
         }
         _book.Matched(t, d, frame.Info.FrameNumber);
     }
