@@ -16,8 +16,9 @@ namespace MaskStream.Tracking;
 /// (docs/TRACKING.md): partly hidden boxes feed the filter the object's size, not the sliver's
 /// (<see cref="Implementation.Occlusion"/>); tiny detections never carry an identity
 /// (<see cref="TrackerOptions.SmallDetectionArea"/>); a detection much taller than a track is not it
-/// (<see cref="TrackerOptions.MaxHeightGrowth"/>); lost tracks search a widening area, the most recently lost
-/// first (DeepSORT's matching cascade).
+/// (<see cref="TrackerOptions.MaxHeightGrowth"/>); lost tracks search a widening area at the size they were last seen
+/// whole, the most recently lost first (DeepSORT's matching cascade). The Kalman state is BoT-SORT's xywh by default
+/// (<see cref="TrackerOptions.MotionModel"/>).
 /// </summary>
 public sealed class ByteTracker : IMultiObjectTracker
 {
