@@ -55,10 +55,11 @@ internal static class AssociationCost
 
     /// <summary>
     /// 1 − the share of each detection box that lies inside each track box (intersection over the detection's
-    /// area), +∞ across classes and where the detection's centre lies outside the track box (it is where the
-    /// object could have got to; a detection merely overlapping its border is someone beside it). For a track's widened search area, where a detection should count as found
-    /// when it lies within the area however small it is (a person's first sliver stepping out from behind a
-    /// pillar), which IoU would rate as a poor match because the area is large.
+    /// area), +∞ across classes and where the detection's centre lies outside the track box (the box is where the
+    /// object could have got to; a detection merely overlapping its border is someone beside it). For a track's
+    /// widened search area, where a detection should count as found when it lies within the area however small it
+    /// is (a person's first sliver stepping out from behind a pillar), which IoU would rate as a poor match because
+    /// the area is large.
     /// </summary>
     public static void CoverageDistance(ReadOnlySpan<BoxF> trackBoxes, ReadOnlySpan<int> trackClasses,
         ReadOnlySpan<BoxF> detectionBoxes, ReadOnlySpan<int> detectionClasses, Span<double> cost)
