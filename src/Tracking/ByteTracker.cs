@@ -16,8 +16,9 @@ namespace MaskStream.Tracking;
 /// (docs/TRACKING.md): partly hidden boxes feed the filter the object's size, not the sliver's
 /// (<see cref="Implementation.Occlusion"/>); tiny detections never carry an identity
 /// (<see cref="TrackerOptions.SmallDetectionArea"/>); a detection much taller than a track is not it
-/// (<see cref="TrackerOptions.MaxHeightGrowth"/>); lost tracks search a widening area, the most recently lost
-/// first (DeepSORT's matching cascade).
+/// (<see cref="TrackerOptions.MaxHeightGrowth"/>); lost tracks search a widening area at the size they were last seen
+/// whole, the most recently lost first (DeepSORT's matching cascade). The Kalman state is BoT-SORT's xywh by default
+/// (<see cref="TrackerOptions.MotionModel"/>).
 /// </summary>
 public sealed class ByteTracker : IMultiObjectTracker
 {
@@ -28,6 +29,11 @@ public sealed class ByteTracker : IMultiObjectTracker
 
     // Beyond one box size on each side a widened box overlaps half the frame's people: stop growing there.
     private const double MaxSearchGrowth = 1.0;
+
+    // How fast a track forgets the largest box it was seen with (half-life, seconds). Long enough to outlast the few
+    // frames in which a person narrows behind a pillar; short enough to follow one walking away (shrinking with distance).
+    private const double FullSizeHalfLifeSeconds = 1.0;
+    private readonly double _fullSizeHalfLifeFrames;
     private readonly TrackBook _book;
     private readonly Matcher _matcher = new();
 
@@ -52,6 +58,7 @@ public sealed class ByteTracker : IMultiObjectTracker
         _lostBufferFrames = options.LostTrackBufferFrames(frameRate);
         _growthPerFrame = options.LostTrackSearchGrowth / frameRate;
         _edgeBufferFrames = options.EdgeLostTrackBufferFrames(frameRate);
+        _fullSizeHalfLifeFrames = FullSizeHalfLifeSeconds * frameRate;
         _book = new TrackBook(options.HitsToConfirm, options.ReportLostFrames(frameRate));
     }
 
@@ -126,8 +133,20 @@ public sealed class ByteTracker : IMultiObjectTracker
                 }
                 t.Kalman = KalmanFilter.Predict(t.Kalman);
             }
-            t.PredictedBox = t.Kalman.Box.Clip(width, height);
+            var box = t.Kalman.Box;
+            // Ours: a lost track is looked for at the size it was last seen whole, not at the sliver it narrowed to
+            // behind a pillar (which the filter's width follows in the xywh model).
+            if (t.State == TrackState.Lost) box = AtLeast(box, t.FullWidth, t.FullHeight);
+            t.PredictedBox = box.Clip(width, height);
         }
+    }
+
+    /// <summary><paramref name="b"/> widened and heightened about its centre to at least <paramref name="w"/> x <paramref name="h"/>.</summary>
+    private static Core.Geometry.BoxF AtLeast(in Core.Geometry.BoxF b, double w, double h)
+    {
+        double bw = Math.Max(b.Width, w), bh = Math.Max(b.Height, h);
+        double cx = 0.5 * ((double)b.X1 + b.X2), cy = 0.5 * ((double)b.Y1 + b.Y2);
+        return new Core.Geometry.BoxF((float)(cx - 0.5 * bw), (float)(cy - 0.5 * bh), (float)(cx + 0.5 * bw), (float)(cy + 0.5 * bh));
     }
 
     /// <summary>Step 1: high-score detections against all confirmed tracks (tracked and lost).</summary>
@@ -236,10 +255,17 @@ public sealed class ByteTracker : IMultiObjectTracker
         _leftHigh.RemoveRange(n, _leftHigh.Count - n);
     }
 
+    /// <summary>
+    /// <paramref name="b"/> grown on every side by <paramref name="growth"/> times its longer side. Not each axis by its own
+    /// extent: how far an object can have gone scales with its size in the image (near objects look bigger and move more
+    /// pixels per second), and its longer side is that size for a person (height) as for a car or a dog (length). By its
+    /// own width, a person seen side-on (a third as wide as tall) or last seen as a sliver beside a pillar would be
+    /// searched for a few pixels sideways, where they walk.
+    /// </summary>
     private static Core.Geometry.BoxF Widen(in Core.Geometry.BoxF b, double growth)
     {
-        float dx = (float)(growth * b.Width), dy = (float)(growth * b.Height);
-        return new Core.Geometry.BoxF(b.X1 - dx, b.Y1 - dy, b.X2 + dx, b.Y2 + dy);
+        float d = (float)(growth * Math.Max(b.Width, b.Height));
+        return new Core.Geometry.BoxF(b.X1 - d, b.Y1 - d, b.X2 + d, b.Y2 + d);
     }
 
     /// <summary>Step 3: tentative tracks take their next detection from the high-score ones left, or are dropped.</summary>
@@ -279,9 +305,11 @@ public sealed class ByteTracker : IMultiObjectTracker
             var d = frame.Detections[i];
             if (d.Score < _options.NewTrackThreshold) continue;
             var t = _book.Start(d, frame.Info.FrameNumber);
-            t.Kalman = KalmanFilter.Initiate(Xyah.FromBox(d.Box));
+            t.Kalman = KalmanFilter.Initiate(d.Box, _options.MotionModel);
             t.PredictedBox = d.Box;
             t.LastObservation = d.Box;
+            t.FullWidth = d.Box.Width;
+            t.FullHeight = d.Box.Height;
         }
     }
 
@@ -298,8 +326,8 @@ public sealed class ByteTracker : IMultiObjectTracker
             long lost = _book.Tick - t.LastMatchTick;
             if (lost > _lostBufferFrames) _book.Remove(t);
             else if (lost > _edgeBufferFrames && AtEdge(t.LastObservation, _frameWidth, _frameHeight)) _book.Remove(t);
-            // A prediction that collapsed (height ≤ 0 after long extrapolation) can no longer match anything.
-            else if (!(t.Kalman.Mean[3] > 0)) _book.Remove(t);
+            // A prediction that collapsed (aspect or width, or height ≤ 0 after long extrapolation) can no longer match anything.
+            else if (!(t.Kalman.Mean[2] > 0 && t.Kalman.Mean[3] > 0)) _book.Remove(t);
             // Ours: a track whose prediction has left the frame walked out of it; kept, it would take the next
             // object walking in at that edge under its id.
             else if (MostlyOutside(t.Kalman.Box, _frameWidth, _frameHeight)) _book.Remove(t);
@@ -346,21 +374,31 @@ public sealed class ByteTracker : IMultiObjectTracker
         var d = frame.Detections[detectionIndex];
         if (t.State == TrackState.New)
         {
-            t.Kalman = KalmanFilter.Update(t.Kalman, Xyah.FromBox(d.Box));
+            t.Kalman = KalmanFilter.Update(t.Kalman, d.Box);
             t.LastObservation = d.Box;
         }
         else
         {
             var predicted = t.Kalman.Box;
             var measured = Occlusion.Measurement(d.Box, predicted, out bool occluded);
-            t.Kalman = KalmanFilter.Update(t.Kalman, Xyah.FromBox(measured));
+            double vx = t.Kalman.Mean[4], vy = t.Kalman.Mean[5];
+            t.Kalman = KalmanFilter.Update(t.Kalman, measured);
             if (occluded)
             {
-                // The box shrank because something covers part of the object, not because the object shrinks.
+                // The box shrank because something covers part of the object, not because the object shrinks. Nor does
+                // the completed box say how fast it moves: which edge is the object's was guessed from the prediction,
+                // and a wrong guess (or an occluder that covers more each frame) would teach the filter the occluder's
+                // edge as the object's motion just before it is hidden and must be re-found. Position is corrected,
+                // velocity is kept from the observations before (as OC-SORT trusts observations, not estimates).
+                t.Kalman.Mean[4] = vx;
+                t.Kalman.Mean[5] = vy;
                 t.Kalman.Mean[6] = 0;
                 t.Kalman.Mean[7] = 0;
             }
             t.LastObservation = measured;
+            double decay = Math.Pow(0.5, (_book.Tick - t.LastMatchTick) / _fullSizeHalfLifeFrames);
+            t.FullWidth = Math.Max(measured.Width, t.FullWidth * decay);
+            t.FullHeight = Math.Max(measured.Height, t.FullHeight * decay);
         }
         _book.Matched(t, d, frame.Info.FrameNumber);
     }

@@ -57,6 +57,13 @@ public sealed record TrackerOptions
     public AssociationMetric Metric { get; init; } = AssociationMetric.BoxIou;
 
     /// <summary>
+    /// What each track's Kalman filter estimates: <see cref="MotionModel.Xywh"/> (BoT-SORT's centre, width, height; the
+    /// default) or <see cref="MotionModel.Xyah"/> (ByteTrack's centre, aspect ratio, height, whose width lags behind a
+    /// box that widens or narrows). ByteTracker only.
+    /// </summary>
+    public MotionModel MotionModel { get; init; } = MotionModel.Xywh;
+
+    /// <summary>
     /// A new track is tentative (not reported) until it has been matched in this many consecutive frames,
     /// counting its first; a tentative track that misses a frame is dropped. ByteTrack confirms on the second
     /// hit (2). Tracks born in a tracker's first frame are confirmed at once, as in ByteTrack. At least 1.
@@ -100,9 +107,11 @@ public sealed record TrackerOptions
 
     /// <summary>
     /// How fast the search area of a lost track widens: each side of its predicted box moves out by this
-    /// fraction of the box size per second lost, up to one box size; a detection mostly inside it is a match.
+    /// fraction of the box's size per second lost, up to one box size; a detection mostly inside it is a match.
     /// Lets a track be re-found when the prediction fell behind during an occlusion (see ByteTracker's
-    /// <c>AssociateLostWidened</c>). Zero turns the step off (ByteTrack's behaviour). At least 0.
+    /// <c>AssociateLostWidened</c>). The size is the box's longer side, on both axes (a person's height, a car's
+    /// length): how far an object gets scales with its size in the image, not with its width. Zero turns the step
+    /// off (ByteTrack's behaviour). At least 0.
     /// </summary>
     public double LostTrackSearchGrowth { get; init; } = 1.5;
 
@@ -131,6 +140,8 @@ public sealed record TrackerOptions
                 $"must not exceed {nameof(HighScoreThreshold)} ({Format(HighScoreThreshold)})"));
         if (!Enum.IsDefined(Metric))
             errors.Add(Line(nameof(Metric), Metric.ToString(), $"must be one of {string.Join(", ", Enum.GetNames<AssociationMetric>())}"));
+        if (!Enum.IsDefined(MotionModel))
+            errors.Add(Line(nameof(MotionModel), MotionModel.ToString(), $"must be one of {string.Join(", ", Enum.GetNames<MotionModel>())}"));
         if (!(LostTrackSearchGrowth >= 0) || !double.IsFinite(LostTrackSearchGrowth))
             errors.Add(Line(nameof(LostTrackSearchGrowth), LostTrackSearchGrowth.ToString(CultureInfo.InvariantCulture), "must be zero or positive, and finite"));
         if (HitsToConfirm < 1)

@@ -11,6 +11,7 @@ public class TrackerOptionsTests
         Assert.Equal(0.8f, o.MatchThreshold);
         Assert.Equal(0.6f, o.NewTrackThreshold);
         Assert.Equal(TrackDuration.FromSeconds(2), o.LostTrackBuffer);
+        Assert.Equal(MotionModel.Xywh, o.MotionModel);
     }
 
     public static TheoryData<TrackerOptions, string> Invalid() => new()
@@ -27,6 +28,7 @@ public class TrackerOptionsTests
         { new TrackerOptions { LostTrackBuffer = TrackDuration.FromFrames(0) }, "Tracking:LostTrackBuffer = 0 frames: must be positive and finite" },
         { new TrackerOptions { LostTrackBuffer = TrackDuration.FromSeconds(-1) }, "Tracking:LostTrackBuffer = -1 s: must be positive and finite" },
         { new TrackerOptions { Metric = (AssociationMetric)7 }, "Tracking:Metric = 7: must be one of BoxIou, MaskIou" },
+        { new TrackerOptions { MotionModel = (MotionModel)5 }, "Tracking:MotionModel = 5: must be one of Xyah, Xywh" },
         { new TrackerOptions { LostTrackSearchGrowth = -1 }, "Tracking:LostTrackSearchGrowth = -1: must be zero or positive, and finite" },
         { new TrackerOptions { EdgeLostTrackBuffer = TrackDuration.FromFrames(0) }, "Tracking:EdgeLostTrackBuffer = 0 frames: must be positive and finite" },
         { new TrackerOptions { EdgeLostTrackBuffer = TrackDuration.FromSeconds(3) }, "Tracking:EdgeLostTrackBuffer = 3 s: must not exceed LostTrackBuffer (2 s)" },

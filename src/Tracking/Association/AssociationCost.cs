@@ -55,9 +55,11 @@ internal static class AssociationCost
 
     /// <summary>
     /// 1 − the share of each detection box that lies inside each track box (intersection over the detection's
-    /// area), +∞ across classes. For a track's widened search area, where a detection should count as found
-    /// when it lies within the area however small it is (a person's first sliver stepping out from behind a
-    /// pillar), which IoU would rate as a poor match because the area is large.
+    /// area), +∞ across classes and where the detection's centre lies outside the track box (the box is where the
+    /// object could have got to; a detection merely overlapping its border is someone beside it). For a track's
+    /// widened search area, where a detection should count as found when it lies within the area however small it
+    /// is (a person's first sliver stepping out from behind a pillar), which IoU would rate as a poor match because
+    /// the area is large.
     /// </summary>
     public static void CoverageDistance(ReadOnlySpan<BoxF> trackBoxes, ReadOnlySpan<int> trackClasses,
         ReadOnlySpan<BoxF> detectionBoxes, ReadOnlySpan<int> detectionClasses, Span<double> cost)
@@ -71,8 +73,11 @@ internal static class AssociationCost
             for (int c = 0; c < cols; c++)
             {
                 if (detectionClasses[c] != tc) { row[c] = double.PositiveInfinity; continue; }
-                float area = detectionBoxes[c].Area;
-                row[c] = area > 0f ? 1.0 - BoxF.IntersectionArea(tb, detectionBoxes[c]) / area : 1.0;
+                var db = detectionBoxes[c];
+                float cx = 0.5f * (db.X1 + db.X2), cy = 0.5f * (db.Y1 + db.Y2);
+                if (!(cx >= tb.X1 && cx <= tb.X2 && cy >= tb.Y1 && cy <= tb.Y2)) { row[c] = double.PositiveInfinity; continue; }
+                float area = db.Area;
+                row[c] = area > 0f ? 1.0 - BoxF.IntersectionArea(tb, db) / area : 1.0;
             }
         }
     }

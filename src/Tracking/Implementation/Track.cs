@@ -32,6 +32,12 @@ internal sealed class Track
     /// <summary>The box the filter was updated with at the latest match (the detection, completed where partly hidden).</summary>
     public BoxF LastObservation;
 
+    /// <summary>
+    /// The largest width and height the track was seen with lately, each halving every second since (ByteTracker only):
+    /// the object's size when whole, for looking for it while it is lost.
+    /// </summary>
+    public double FullWidth, FullHeight;
+
     /// <summary>The box to compare detections with in this frame: Kalman prediction (ByteTracker) or latest box (IouTracker).</summary>
     public BoxF PredictedBox;
 

@@ -1,17 +1,21 @@
+using MaskStream.Core.Geometry;
+
 namespace MaskStream.Tracking.Kalman;
 
 /// <summary>
 /// ByteTrack's Kalman filter (<c>yolox/tracker/kalman_filter.py</c>, itself from DeepSORT) as pure
 /// functions: the 8-D state x, y, a, h, vx, vy, va, vh (centre, aspect ratio, height and their
 /// velocities per frame), a constant-velocity motion model with a time step of one frame, and the box
-/// (x, y, a, h) observed directly. The filter holds no per-track state; callers keep a
+/// (x, y, a, h) observed directly; or BoT-SORT's variant of it with width in place of the aspect ratio
+/// (<see cref="MotionModel.Xywh"/>; a state carries which). The filter holds no per-track state; callers keep a
 /// <see cref="KalmanState"/> per track.
 /// </summary>
 /// <remarks>
 /// Process and measurement noise are proportional to the box height, with ByteTrack's weights
 /// (position 1/20, velocity 1/160 of the height); the aspect ratio gets small fixed deviations
 /// (1e-2 / 1e-5 in the motion model, 1e-1 when measured). ByteTrack's authors call this scaling
-/// "a bit hacky"; it is kept because parity with their numbers is tested.
+/// "a bit hacky"; it is kept because parity with their numbers is tested. In the xywh model the noise of x
+/// and w is proportional to the width instead, with the same weights (BoT-SORT's).
 /// </remarks>
 internal static class KalmanFilter
 {
@@ -22,6 +26,7 @@ internal static class KalmanFilter
     public static KalmanState Initiate(in Xyah measurement)
     {
         var s = default(KalmanState);
+        s.Model = MotionModel.Xyah;
         s.Mean[0] = measurement.X;
         s.Mean[1] = measurement.Y;
         s.Mean[2] = measurement.Aspect;
@@ -33,11 +38,37 @@ internal static class KalmanFilter
         return s;
     }
 
+    /// <summary>A new track's state from its first box (xyxy frame pixels) in <paramref name="model"/>'s parameterisation.</summary>
+    public static KalmanState Initiate(in BoxF box, MotionModel model)
+    {
+        if (model == MotionModel.Xyah) return Initiate(Xyah.FromBox(box));
+        double w = (double)box.X2 - box.X1, h = (double)box.Y2 - box.Y1;
+        var s = default(KalmanState);
+        s.Model = MotionModel.Xywh;
+        s.Mean[0] = box.X1 + 0.5 * w;
+        s.Mean[1] = box.Y1 + 0.5 * h;
+        s.Mean[2] = w;
+        s.Mean[3] = h;
+        SetDiagonal(ref s.Covariance,
+            2 * StdWeightPosition * w, 2 * StdWeightPosition * h, 2 * StdWeightPosition * w, 2 * StdWeightPosition * h,
+            10 * StdWeightVelocity * w, 10 * StdWeightVelocity * h, 10 * StdWeightVelocity * w, 10 * StdWeightVelocity * h);
+        return s;
+    }
+
+    /// <summary>Correction with a measured box (xyxy frame pixels), in the state's own parameterisation.</summary>
+    public static KalmanState Update(in KalmanState state, in BoxF box)
+    {
+        if (state.Model == MotionModel.Xyah) return Update(state, Xyah.FromBox(box));
+        double w = (double)box.X2 - box.X1, h = (double)box.Y2 - box.Y1;
+        return Update(state, box.X1 + 0.5 * w, box.Y1 + 0.5 * h, w, h);
+    }
+
     /// <summary>One frame ahead: mean' = F·mean, P' = F·P·Fᵀ + Q, with F = [[I, I], [0, I]].</summary>
     public static KalmanState Predict(in KalmanState state)
     {
         double h = state.Mean[3];
         var next = default(KalmanState);
+        next.Model = state.Model;
         for (int i = 0; i < 4; i++)
         {
             next.Mean[i] = state.Mean[i] + state.Mean[i + 4];
@@ -58,13 +89,23 @@ internal static class KalmanFilter
             }
         }
 
-        AddSquares(ref next.Covariance,
-            StdWeightPosition * h, StdWeightPosition * h, 1e-2, StdWeightPosition * h,
-            StdWeightVelocity * h, StdWeightVelocity * h, 1e-5, StdWeightVelocity * h);
+        if (state.Model == MotionModel.Xywh)
+        {
+            double w = state.Mean[2];
+            AddSquares(ref next.Covariance,
+                StdWeightPosition * w, StdWeightPosition * h, StdWeightPosition * w, StdWeightPosition * h,
+                StdWeightVelocity * w, StdWeightVelocity * h, StdWeightVelocity * w, StdWeightVelocity * h);
+        }
+        else
+        {
+            AddSquares(ref next.Covariance,
+                StdWeightPosition * h, StdWeightPosition * h, 1e-2, StdWeightPosition * h,
+                StdWeightVelocity * h, StdWeightVelocity * h, 1e-5, StdWeightVelocity * h);
+        }
         return next;
     }
 
-    /// <summary>The state's distribution in measurement space: H·mean and H·P·Hᵀ + R.</summary>
+    /// <summary>The state's distribution in measurement space: H·mean and H·P·Hᵀ + R (for an xywh state, <paramref name="mean"/>'s Aspect is the width).</summary>
     public static void Project(in KalmanState state, out Xyah mean, out Matrix4 covariance)
     {
         double h = state.Mean[3];
@@ -74,9 +115,10 @@ internal static class KalmanFilter
             for (int c = 0; c < 4; c++)
                 covariance[r * 4 + c] = state.Covariance[r * 8 + c];
         double sp = StdWeightPosition * h;
-        covariance[0] += sp * sp;
+        double sw = state.Model == MotionModel.Xywh ? StdWeightPosition * state.Mean[2] : sp;
+        covariance[0] += sw * sw;
         covariance[5] += sp * sp;
-        covariance[10] += 1e-1 * 1e-1;
+        covariance[10] += state.Model == MotionModel.Xywh ? sw * sw : 1e-1 * 1e-1;
         covariance[15] += sp * sp;
     }
 
@@ -84,7 +126,14 @@ internal static class KalmanFilter
     /// Correction with a measured box: gain K = P·Hᵀ·S⁻¹ (S the projected covariance, solved by
     /// Cholesky, never inverted), mean' = mean + K·(z − H·mean), P' = P − K·S·Kᵀ.
     /// </summary>
-    public static KalmanState Update(in KalmanState state, in Xyah measurement)
+    public static KalmanState Update(in KalmanState state, in Xyah measurement) =>
+        Update(state, measurement.X, measurement.Y, measurement.Aspect, measurement.Height);
+
+    /// <param name="z0">Measured centre x.</param>
+    /// <param name="z1">Measured centre y.</param>
+    /// <param name="z2">Measured aspect ratio (xyah) or width (xywh), as the state's model says.</param>
+    /// <param name="z3">Measured height.</param>
+    private static KalmanState Update(in KalmanState state, double z0, double z1, double z2, double z3)
     {
         Project(state, out Xyah projected, out Matrix4 s);
         Matrix4 l = s;
@@ -112,12 +161,14 @@ internal static class KalmanFilter
         }
 
         Span<double> innovation = stackalloc double[4];
-        innovation[0] = measurement.X - projected.X;
-        innovation[1] = measurement.Y - projected.Y;
-        innovation[2] = measurement.Aspect - projected.Aspect;
-        innovation[3] = measurement.Height - projected.Height;
+        // projected.Aspect is the projected width in the xywh model.
+        innovation[0] = z0 - projected.X;
+        innovation[1] = z1 - projected.Y;
+        innovation[2] = z2 - projected.Aspect;
+        innovation[3] = z3 - projected.Height;
 
         var next = default(KalmanState);
+        next.Model = state.Model;
         for (int i = 0; i < 8; i++)
         {
             double v = state.Mean[i];

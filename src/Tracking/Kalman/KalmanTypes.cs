@@ -49,6 +49,11 @@ internal struct KalmanState
     public Vector8 Mean;
     public Matrix8 Covariance;
 
+    /// <summary>What the state's first four entries are (x, y, a, h or x, y, w, h), and the next four their velocities.</summary>
+    public MotionModel Model;
+
     /// <summary>The box of the mean (position part only).</summary>
-    public readonly BoxF Box => new Xyah(Mean[0], Mean[1], Mean[2], Mean[3]).ToBox();
+    public readonly BoxF Box => Model == MotionModel.Xywh
+        ? new BoxF((float)(Mean[0] - 0.5 * Mean[2]), (float)(Mean[1] - 0.5 * Mean[3]), (float)(Mean[0] + 0.5 * Mean[2]), (float)(Mean[1] + 0.5 * Mean[3]))
+        : new Xyah(Mean[0], Mean[1], Mean[2], Mean[3]).ToBox();
 }

@@ -74,6 +74,46 @@ public class KalmanFilterTests
     }
 
     [Fact]
+    public void Xywh_Initiate_ScalesXAndWidthNoiseWithTheWidth()
+    {
+        var s = KalmanFilter.Initiate(new BoxF(80, 10, 120, 90), MotionModel.Xywh); // 40 x 80, centre (100, 50)
+        Assert.Equal(MotionModel.Xywh, s.Model);
+        Assert.Equal([100.0, 50, 40, 80, 0, 0, 0, 0], ((ReadOnlySpan<double>)s.Mean).ToArray());
+        // var(x) = (2/20·40)² = 16, var(y) = (2/20·80)² = 64, var(w) = 16, var(h) = 64; velocities (10/160·w or h)².
+        Assert.Equal(16, s.Covariance[0], 12);
+        Assert.Equal(64, s.Covariance[9], 12);
+        Assert.Equal(16, s.Covariance[18], 12);
+        Assert.Equal(64, s.Covariance[27], 12);
+        Assert.Equal(6.25, s.Covariance[36], 12);
+        Assert.Equal(25, s.Covariance[45], 12);
+        Assert.Equal(6.25, s.Covariance[54], 12);
+        Assert.Equal(25, s.Covariance[63], 12);
+        Assert.Equal(new BoxF(80, 10, 120, 90), s.Box);
+    }
+
+    /// <summary>
+    /// A box widening by 4 px a frame at a constant height (someone stepping in at the frame's edge): BoT-SORT's xywh
+    /// state follows its width within a few pixels, ByteTrack's aspect, with its fixed 1e-2 / 1e-5 noise, lags by about
+    /// half of it.
+    /// </summary>
+    [Fact]
+    public void WideningBox_XywhFollowsTheWidth_XyahLags()
+    {
+        static float WidthAfter(MotionModel model)
+        {
+            var s = KalmanFilter.Initiate(new BoxF(0, 100, 10, 260), model);
+            for (int f = 1; f <= 15; f++)
+                s = KalmanFilter.Update(KalmanFilter.Predict(s), new BoxF(0, 100, 10 + 4 * f, 260));
+            return s.Box.Width;
+        }
+
+        float truth = 10 + 4 * 15;
+        Assert.InRange(WidthAfter(MotionModel.Xywh), truth - 4, truth + 4);
+        // Measured: 36.3 of 70.
+        Assert.True(WidthAfter(MotionModel.Xyah) < 0.6 * truth, $"xyah width {WidthAfter(MotionModel.Xyah)} against {truth}");
+    }
+
+    [Fact]
     public void Cholesky4_FactorsKnownMatrix()
     {
         // A = L·Lᵀ with L = [[2,0,0,0],[1,3,0,0],[0.5,-1,1,0],[2,0.25,0.5,1.5]].

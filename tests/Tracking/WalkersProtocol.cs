@@ -1,0 +1,100 @@
+using System.Collections.Immutable;
+using MaskStream.Core.Frames;
+using MaskStream.Core.Geometry;
+using MaskStream.Core.Objects;
+using MaskStream.Evaluation.Mot;
+using MaskStream.Ingest.Datasets;
+using MaskStream.Ingest.Synthetic;
+
+namespace MaskStream.Tracking.Tests;
+
+/// <summary>
+/// Issue 7's protocol (a), shared by <see cref="SyntheticWalkersTests"/> and any sweep over seeds: the synthetic
+/// walkers' ground truth, its boxes as detections (jittered, dropped, polluted with false positives), and the
+/// py-motmetrics / TrackEval scores of a tracker's output. docs/TRACKING.md describes it.
+/// </summary>
+internal static class WalkersProtocol
+{
+    public const int FrameCount = 300;
+    public const double Fps = 30;
+
+    /// <summary>The options both trackers run with: defaults, plus lost tracks reported for 2 frames.</summary>
+    public static readonly TrackerOptions Options = new() { ReportLostTracksFor = TrackDuration.FromFrames(2) };
+
+    public static List<FrameGroundTruth> RenderTruth(ulong seed)
+    {
+        using var scene = new SyntheticScene(new SyntheticSceneOptions { Seed = seed, Live = false });
+        var frames = new List<FrameGroundTruth>(FrameCount);
+        for (int f = 0; f < FrameCount; f++) frames.Add(scene.GroundTruth(f));
+        return frames;
+    }
+
+    /// <summary>The detections of <paramref name="truth"/> for <paramref name="seed"/>, drawn from the seed's own generator.</summary>
+    public static List<DetectedFrame> Detections(List<FrameGroundTruth> truth, ulong seed) =>
+        Detections(truth, new Random((int)seed * 7919));
+
+    /// <summary>Every visible ground-truth box, corners jittered by 3% of its size, 10% dropped, 0–2 false positives a frame.</summary>
+    public static List<DetectedFrame> Detections(List<FrameGroundTruth> truth, Random rng)
+    {
+        double Gauss() => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
+        var frames = new List<DetectedFrame>(truth.Count);
+        foreach (var gt in truth)
+        {
+            var list = new List<Detection>();
+            foreach (var o in gt.Objects)
+            {
+                if (o.Box.IsEmpty || rng.NextDouble() < 0.1) continue;
+                float w = o.Box.Width, h = o.Box.Height;
+                var box = new BoxF(o.Box.X1 + (float)(0.03 * w * Gauss()), o.Box.Y1 + (float)(0.03 * h * Gauss()),
+                    o.Box.X2 + (float)(0.03 * w * Gauss()), o.Box.Y2 + (float)(0.03 * h * Gauss()));
+                list.Add(new Detection(o.ClassId, (float)(0.5 + 0.5 * rng.NextDouble()), box, null, ImmutableArray<Keypoint>.Empty));
+            }
+            int falsePositives = rng.Next(3);
+            for (int k = 0; k < falsePositives; k++)
+            {
+                float x = (float)rng.NextDouble() * (gt.Width - 70), y = (float)rng.NextDouble() * (gt.Height - 110);
+                float w = 10 + (float)rng.NextDouble() * 60, h = 10 + (float)rng.NextDouble() * 100;
+                list.Add(new Detection(1 + rng.Next(3), (float)(0.2 + 0.6 * rng.NextDouble()), new BoxF(x, y, x + w, y + h), null,
+                    ImmutableArray<Keypoint>.Empty));
+            }
+            frames.Add(new DetectedFrame(
+                new FrameInfo("synthetic", gt.FrameNumber, DateTimeOffset.UnixEpoch.AddSeconds(gt.FrameNumber / Fps), null, gt.Width, gt.Height),
+                [.. list]));
+        }
+        return frames;
+    }
+
+    /// <summary>Runs <paramref name="tracker"/> over the detections and returns its output as MOT rows against the ground truth.</summary>
+    public static MotSequence Track(List<FrameGroundTruth> truth, List<DetectedFrame> detections, IMultiObjectTracker tracker)
+    {
+        var frames = new List<MotFrame>(truth.Count);
+        for (int f = 0; f < truth.Count; f++)
+        {
+            var result = tracker.Update(detections[f]);
+            var gt = new List<MotObject>();
+            var ignored = new List<MotObject>();
+            foreach (var o in truth[f].Objects)
+            {
+                if (o.Box.IsEmpty) continue;
+                var row = new MotObject(o.TrackId, new MotBox(o.Box.X1, o.Box.Y1, o.Box.Width, o.Box.Height));
+                (o.Area >= MotDatasetOptions.DefaultMinArea ? gt : ignored).Add(row);
+            }
+            var hyp = new List<MotObject>();
+            foreach (var o in result.Frame.Objects)
+            {
+                var b = o.Detection.Box;
+                hyp.Add(new MotObject(o.TrackId, new MotBox(b.X1, b.Y1, b.Width, b.Height)));
+            }
+            frames.Add(new MotFrame(f + 1, gt, IgnoredObjects.RemoveMatched(gt, ignored, hyp)));
+        }
+        return new MotSequence("walkers", frames);
+    }
+
+    /// <summary>py-motmetrics' metrics of the tracker's output, and TrackEval's HOTA.</summary>
+    public static MotMetrics Score(List<FrameGroundTruth> truth, List<DetectedFrame> detections, IMultiObjectTracker tracker, out double hota)
+    {
+        var sequence = Track(truth, detections, tracker);
+        hota = TrackEvalMetrics.Evaluate(sequence).Hota.Hota;
+        return MotMetrics.Evaluate(sequence);
+    }
+}
