@@ -9,63 +9,41 @@ namespace MaskStream.Detector.Tests;
 // on one 500x375 frame.
 
 [Collection(R50FpnCollection.Name)]
-public sealed class R50FpnStageParityTests(R50FpnFixture model, ITestOutputHelper output)
-    : StageParity(model.ModelDir, model.FramePath, model.Intermediates, output)
-{
-    protected override int HeadRoiLimit => 24;
-}
+public sealed class R50FpnStageParityTests(R50FpnFixture m, ITestOutputHelper o) : R50StageParity(m, o);
 
 [Collection(R50FpnCollection.Name)]
-public sealed class R50FpnEndToEndParityTests(R50FpnFixture model, ITestOutputHelper output)
-{
-    [Fact]
-    public void Detect_R50FpnWithThreeHeads_MatchesTorchvisionsFinalDetections() =>
-        R50EndToEnd.Check(model, output, masks: true, keypoints: true);
-}
+public sealed class R50FpnEndToEndParityTests(R50FpnFixture m, ITestOutputHelper o) : R50EndToEndParity(m, o, masks: true, keypoints: true);
 
 [Collection(R50MaskRcnnCollection.Name)]
-public sealed class R50MaskRcnnStageParityTests(R50MaskRcnnFixture model, ITestOutputHelper output)
-    : StageParity(model.ModelDir, model.FramePath, model.Intermediates, output)
-{
-    protected override int HeadRoiLimit => 24;
-}
+public sealed class R50MaskRcnnStageParityTests(R50MaskRcnnFixture m, ITestOutputHelper o) : R50StageParity(m, o);
 
 [Collection(R50MaskRcnnCollection.Name)]
-public sealed class R50MaskRcnnEndToEndParityTests(R50MaskRcnnFixture model, ITestOutputHelper output)
-{
-    [Fact]
-    public void Detect_MaskRcnnResnet50Fpn_MatchesTorchvisionsFinalDetections() =>
-        R50EndToEnd.Check(model, output, masks: true, keypoints: false);
-}
+public sealed class R50MaskRcnnEndToEndParityTests(R50MaskRcnnFixture m, ITestOutputHelper o) : R50EndToEndParity(m, o, masks: true, keypoints: false);
 
 [Collection(R50MaskRcnnV2Collection.Name)]
-public sealed class R50MaskRcnnV2StageParityTests(R50MaskRcnnV2Fixture model, ITestOutputHelper output)
+public sealed class R50MaskRcnnV2StageParityTests(R50MaskRcnnV2Fixture m, ITestOutputHelper o) : R50StageParity(m, o);
+
+[Collection(R50MaskRcnnV2Collection.Name)]
+public sealed class R50MaskRcnnV2EndToEndParityTests(R50MaskRcnnV2Fixture m, ITestOutputHelper o) : R50EndToEndParity(m, o, masks: true, keypoints: false);
+
+[Collection(R50KeypointRcnnCollection.Name)]
+public sealed class R50KeypointRcnnStageParityTests(R50KeypointRcnnFixture m, ITestOutputHelper o) : R50StageParity(m, o);
+
+[Collection(R50KeypointRcnnCollection.Name)]
+public sealed class R50KeypointRcnnEndToEndParityTests(R50KeypointRcnnFixture m, ITestOutputHelper o) : R50EndToEndParity(m, o, masks: false, keypoints: true);
+
+/// <summary>Every stage of an R50 model against torchvision's; the heads on 24 RoIs (R50's keypoint head is ~3.7 GMAC per RoI).</summary>
+public abstract class R50StageParity(R50FpnFixtureBase model, ITestOutputHelper output)
     : StageParity(model.ModelDir, model.FramePath, model.Intermediates, output)
 {
     protected override int HeadRoiLimit => 24;
 }
 
-[Collection(R50MaskRcnnV2Collection.Name)]
-public sealed class R50MaskRcnnV2EndToEndParityTests(R50MaskRcnnV2Fixture model, ITestOutputHelper output)
+/// <summary>The whole detector on an R50 model against torchvision's final detections.</summary>
+public abstract class R50EndToEndParity(R50FpnFixtureBase model, ITestOutputHelper output, bool masks, bool keypoints)
 {
     [Fact]
-    public void Detect_MaskRcnnResnet50FpnV2_MatchesTorchvisionsFinalDetections() =>
-        R50EndToEnd.Check(model, output, masks: true, keypoints: false);
-}
-
-[Collection(R50KeypointRcnnCollection.Name)]
-public sealed class R50KeypointRcnnStageParityTests(R50KeypointRcnnFixture model, ITestOutputHelper output)
-    : StageParity(model.ModelDir, model.FramePath, model.Intermediates, output)
-{
-    protected override int HeadRoiLimit => 24;
-}
-
-[Collection(R50KeypointRcnnCollection.Name)]
-public sealed class R50KeypointRcnnEndToEndParityTests(R50KeypointRcnnFixture model, ITestOutputHelper output)
-{
-    [Fact]
-    public void Detect_KeypointRcnnResnet50Fpn_MatchesTorchvisionsFinalDetections() =>
-        R50EndToEnd.Check(model, output, masks: false, keypoints: true);
+    public void Detect_MatchesTorchvisionsFinalDetections() => R50EndToEnd.Check(model, output, masks, keypoints);
 }
 
 internal static class R50EndToEnd
