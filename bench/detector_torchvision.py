@@ -19,8 +19,26 @@ import sys
 import time
 from collections import defaultdict
 
-import numpy as np
-import torch
+
+
+def _threads_argument(default=2):
+    """--threads N from the command line, read before torch loads (argparse runs later)."""
+    argv = sys.argv[1:]
+    for i, a in enumerate(argv):
+        if a == "--threads" and i + 1 < len(argv):
+            return argv[i + 1]
+        if a.startswith("--threads="):
+            return a.split("=", 1)[1]
+    return str(default)
+
+
+# Debian's torch does its GEMMs in OpenBLAS (pthreads build), whose own thread pool ignores torch.set_num_threads and
+# spin-waits between calls: at "--threads 1" torch otherwise used a second core (process CPU twice its wall time).
+# Pinned here, before torch loads, so that --threads N is N threads on both sides.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", _threads_argument())
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools", "model"))
 
