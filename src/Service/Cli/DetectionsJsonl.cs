@@ -17,8 +17,8 @@ internal static class DetectionsJsonl
 {
     /// <summary>The frames of <paramref name="path"/>, lazily, numbered by their position in the file from 0.</summary>
     /// <param name="cameraId">The camera id the frames carry.</param>
-    /// <param name="classes">Filled with the class names the lines use, by class id (index 0, background, and ids never seen stay null).</param>
-    public static IEnumerable<DetectedFrame> Read(string path, string cameraId, List<string?> classes)
+    /// <param name="classes">Receives the class names the lines use, as they are read.</param>
+    public static IEnumerable<DetectedFrame> Read(string path, string cameraId, ClassNames classes)
     {
         if (!File.Exists(path)) throw new CliException($"--detections {path}: no such file");
         int lineNumber = 0, index = 0;
@@ -41,7 +41,7 @@ internal static class DetectionsJsonl
         }
     }
 
-    private static DetectedFrame Frame(JsonElement frame, string where, string cameraId, int index, List<string?> classes)
+    private static DetectedFrame Frame(JsonElement frame, string where, string cameraId, int index, ClassNames classes)
     {
         if (frame.ValueKind != JsonValueKind.Object) throw new CliException($"{where}: expected a JSON object (a detect line)");
         int width = Int(Field(frame, "width", where), "width", where), height = Int(Field(frame, "height", where), "height", where);
@@ -56,15 +56,12 @@ internal static class DetectionsJsonl
         return new DetectedFrame(info, detections.MoveToImmutable());
     }
 
-    private static Detection Object(JsonElement obj, string where, int width, int height, List<string?> classes)
+    private static Detection Object(JsonElement obj, string where, int width, int height, ClassNames classes)
     {
         int classId = Int(Field(obj, "class_id", where), "class_id", where);
         if (classId < 1) throw new CliException($"{where}: class_id {classId} must be at least 1 (0 is the background)");
         if (obj.TryGetProperty("class", out var name) && name.ValueKind == JsonValueKind.String)
-        {
-            while (classes.Count <= classId) classes.Add(null);
-            classes[classId] ??= name.GetString();
-        }
+            classes.Note(classId, name.GetString()!);
         float score = (float)Number(Field(obj, "score", where), "score", where);
         var b = Field(obj, "bbox", where);
         if (b.ValueKind != JsonValueKind.Array || b.GetArrayLength() != 4)
@@ -112,4 +109,26 @@ internal static class DetectionsJsonl
         v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int i)
             ? i
             : throw new CliException(string.Create(CultureInfo.InvariantCulture, $"{where}: field '{name}' must be an integer"));
+}
+
+/// <summary>
+/// The class names a detect JSONL file uses, by class id, as far as it has been read: a class can first appear on any
+/// line, so <see cref="Version"/> counts the names learnt and tells a writer when to rebuild its name table.
+/// </summary>
+internal sealed class ClassNames
+{
+    private readonly List<string?> _names = [];
+
+    public int Version { get; private set; }
+
+    public void Note(int classId, string name)
+    {
+        while (_names.Count <= classId) _names.Add(null);
+        if (_names[classId] is not null) return;
+        _names[classId] = name;
+        Version++;
+    }
+
+    /// <summary>The names by class id; ids never named (the background among them) are empty.</summary>
+    public string[] ToArray() => _names.Select(n => n ?? "").ToArray();
 }

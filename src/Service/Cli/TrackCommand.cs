@@ -42,7 +42,6 @@ public static class TrackCommand
         {
             Description = "A tracker setting KEY=VALUE, as in appsettings.json's Tracking section (e.g. --tracking HighScoreThreshold=0.6 " +
                           "--tracking LostTrackBuffer=3s); repeat for more.",
-            AllowMultipleArgumentsPerToken = false,
         };
         var jsonl = new Option<string?>("--jsonl") { Description = "Also write JSON lines: the detect format (frames from 0) whose objects are the frame's tracks, with track_id, track_state and age." };
         var video = new Option<string?>("--video") { Description = "Also write an annotated MPEG-4 video (masks, boxes, track ids, skeletons; one colour per track) to this .mp4 file." };
@@ -110,7 +109,8 @@ public static class TrackCommand
             ? new ByteTracker(trackerOptions, frameRate)
             : new IouTracker(trackerOptions, frameRate);
         using var detector = fromFile ? null : arguments.Load(r, options);
-        var fileClasses = new List<string?>();
+        var fileClasses = new ClassNames();
+        int fileClassesVersion = -1;
         ResultJson? results = detector is null ? null : new ResultJson(detector.Manifest.Classes);
         using var mot = CreateText(s.Output);
         using var jsonl = s.Jsonl is null ? null : CreateText(s.Jsonl);
@@ -137,8 +137,9 @@ public static class TrackCommand
                     rows += tracked.Objects.Length;
                     if (jsonl is not null)
                     {
-                        results ??= new ResultJson(fileClasses.Select(c => c ?? "").ToArray());
-                        jsonl.Write(results.Tracks(index, tracked.Info, tracked.Objects) + "\n");
+                        if (fromFile && fileClasses.Version != fileClassesVersion)
+                            (results, fileClassesVersion) = (new ResultJson(fileClasses.ToArray()), fileClasses.Version);
+                        jsonl.Write(results!.Tracks(index, tracked.Info, tracked.Objects) + "\n");
                     }
                     if (s.Video is not null && mat is not null)
                     {
@@ -185,7 +186,7 @@ public static class TrackCommand
         }
     }
 
-    private static IEnumerable<(int Index, DetectedFrame Detected, Mat? Frame)> FileFrames(string path, List<string?> classes)
+    private static IEnumerable<(int Index, DetectedFrame Detected, Mat? Frame)> FileFrames(string path, ClassNames classes)
     {
         foreach (var detected in DetectionsJsonl.Read(path, "track", classes))
             yield return ((int)detected.Info.FrameNumber, detected, null);

@@ -241,6 +241,21 @@ public sealed class TrackCommandTests(TrackCommandFixture fx) : IClassFixture<Tr
     }
 
     [Fact]
+    public async Task Detections_AClassFirstSeenOnALaterLine_IsNamedInTheJsonl()
+    {
+        string detections = Out("late-class.jsonl"), tracks = Out("t.txt"), jsonl = Out("t.jsonl");
+        Directory.CreateDirectory(Path.GetDirectoryName(detections)!);
+        string Obj(int id, string name, int x) =>
+            $$"""{"class_id":{{id}},"class":"{{name}}","score":0.99,"bbox":[{{x}},10,{{x + 30}},90]}""";
+        File.WriteAllLines(detections, Enumerable.Range(0, 4).Select(f =>
+            $$"""{"frame":{{f}},"width":320,"height":240,"objects":[{{Obj(1, "person", 10)}}{{(f >= 2 ? "," + Obj(2, "car", 200) : "")}}]}"""));
+        Assert.Equal(0, await InvokeAsync(TrackCommand.Create(), "track", "--detections", detections, "--output", tracks, "--jsonl", jsonl));
+        var names = File.ReadAllLines(jsonl).SelectMany(l => JsonDocument.Parse(l).RootElement.GetProperty("objects").EnumerateArray())
+            .Select(o => (o.GetProperty("class_id").GetInt32(), o.GetProperty("class").GetString())).Distinct().Order().ToArray();
+        Assert.Equal([(1, "person"), (2, "car")], names);
+    }
+
+    [Fact]
     public async Task Tracking_SettingsReachTheTracker()
     {
         // No detection of the random model reaches 1.0, so with NewTrackThreshold = 1 no track ever starts.
