@@ -120,14 +120,16 @@ public sealed class ColorHistogram : IEquatable<ColorHistogram>
 
     /// <summary>
     /// Where to split a detection into upper and lower body: the mean height of the hips (COCO keypoints 11 and 12) when
-    /// the detection has the 17 person keypoints and they lie within the box's rows, else the box's middle row.
+    /// the detection has the 17 person keypoints, else the box's middle row. Hips outside the box are kept: a person seen
+    /// only from the chest up behind a wall has hips below the box, and then all of what is seen is upper body (and is
+    /// compared only with the upper part of another descriptor), not half of it legs.
     /// </summary>
     public static float SplitRow(in BoxF box, ImmutableArray<Keypoint> keypoints)
     {
         if (!keypoints.IsDefaultOrEmpty && keypoints.Length == CocoPersonKeypoints.Count)
         {
             float hips = 0.5f * (keypoints[LeftHip].Y + keypoints[LeftHip + 1].Y);
-            if (hips >= box.Y1 && hips <= box.Y2) return hips;
+            if (float.IsFinite(hips)) return hips;
         }
         return 0.5f * (box.Y1 + box.Y2);
     }
