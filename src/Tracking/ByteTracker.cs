@@ -18,7 +18,9 @@ namespace MaskStream.Tracking;
 /// (<see cref="TrackerOptions.SmallDetectionArea"/>); a detection much taller than a track is not it
 /// (<see cref="TrackerOptions.MaxHeightGrowth"/>); lost tracks search a widening area at the size they were last seen
 /// whole, the most recently lost first (DeepSORT's matching cascade). The Kalman state is BoT-SORT's xywh by default
-/// (<see cref="TrackerOptions.MotionModel"/>).
+/// (<see cref="TrackerOptions.MotionModel"/>). When detections carry colour histograms (<see cref="TrackerOptions.Appearance"/>),
+/// each track averages its own (BoT-SORT's EMA), the first association fuses them with IoU as BoT-SORT does, appearance
+/// decides among the detections in a lost track's search area, and a pair that looks too different is never matched.
 /// </summary>
 public sealed class ByteTracker : IMultiObjectTracker
 {
@@ -407,9 +409,15 @@ public sealed class ByteTracker : IMultiObjectTracker
     {
         var d = frame.Detections[detectionIndex];
         if (!_options.Appearance || d.Appearance is null || occluded) return;
+        var box = d.Box;
         foreach (int j in _valid)
-            if (j != detectionIndex && Core.Geometry.BoxF.Iou(d.Box, frame.Detections[j].Box) > AppearanceUpdateMaxIou)
-                return;
+        {
+            if (j == detectionIndex) continue;
+            var other = frame.Detections[j].Box;
+            // Most detections of a frame do not touch: skip the IoU for them.
+            if (other.X1 >= box.X2 || other.X2 <= box.X1 || other.Y1 >= box.Y2 || other.Y2 <= box.Y1) continue;
+            if (Core.Geometry.BoxF.Iou(box, other) > AppearanceUpdateMaxIou) return;
+        }
         AppearanceAverage.Update(t.Appearance, ref t.HasAppearance, d.Appearance.Values);
     }
 

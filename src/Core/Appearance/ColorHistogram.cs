@@ -195,15 +195,47 @@ public sealed class ColorHistogram : IEquatable<ColorHistogram>
         return (h, s, v);
     }
 
-    /// <summary>The bin, within one part, of an 8-bit BGR pixel (see the type's remarks for the layout).</summary>
+    /// <summary>
+    /// The bin, within one part, of an 8-bit BGR pixel (see the type's remarks for the layout): the HSV bins of
+    /// <see cref="ToHsv"/>'s hue, saturation and value, decided in integers on the 8-bit values (hue sectors by
+    /// comparisons, one division for the saturation bin) because this runs for every pixel of every mask. Exact
+    /// arithmetic, so a colour lying exactly on a bin edge may fall on the other side than the float conversion puts it.
+    /// </summary>
     public static int Bin(byte b, byte g, byte r)
     {
-        var (h, s, v) = ToHsv(b, g, r);
-        if (s < GreyCut || v < GreyCut)
-            return HueBins * SaturationBins + Math.Min(GreyBins - 1, (int)(v * GreyBins));
-        int hue = Math.Min(HueBins - 1, (int)(h * (HueBins / 360f)));
-        int sat = Math.Min(SaturationBins - 1, (int)((s - GreyCut) * (SaturationBins / (1f - GreyCut))));
-        return hue * SaturationBins + sat;
+        int max = Math.Max(r, Math.Max(g, b));
+        int min = Math.Min(r, Math.Min(g, b));
+        int diff = max - min;
+        // Grey: saturation diff/max < 0.15 or value max/255 < 0.15 (GreyCut), in hundredths.
+        if (100 * diff < 15 * max || 100 * max < 15 * 255)
+            return HueBins * SaturationBins + Math.Min(GreyBins - 1, max * GreyBins / 255);
+        // Saturation bin: (s − 0.15) / (0.85 / 4), s = diff / max.
+        int sat = Math.Min(SaturationBins - 1, 4 * (100 * diff - 15 * max) / (85 * max));
+        return HueSector(b, g, r, max, diff) * SaturationBins + sat;
+    }
+
+    /// <summary>
+    /// floor(hue / 45°) for a coloured pixel, with OpenCV's choice of formula (red, then green, then blue as the maximum):
+    /// hue = 60·(g − b)/diff (+360 when negative), 120 + 60·(b − r)/diff or 240 + 60·(r − g)/diff, each sector edge
+    /// rewritten as a comparison of integers (e.g. hue &lt; 45 ⇔ 4·(g − b) &lt; 3·diff).
+    /// </summary>
+    private static int HueSector(int b, int g, int r, int max, int diff)
+    {
+        if (max == r)
+        {
+            int t = 4 * (g - b); // hue in [−60, 60]: 45·k ⇔ t = 3·k·diff
+            if (t >= 0) return t < 3 * diff ? 0 : 1;
+            return t < -3 * diff ? 6 : 7;
+        }
+        if (max == g)
+        {
+            int t = 4 * (b - r); // hue − 120 in [−60, 60]: edges at 90 (−30) and 135 (15)
+            return t < -2 * diff ? 1 : t < diff ? 2 : 3;
+        }
+        {
+            int t = 4 * (r - g); // hue − 240 in [−60, 60]: edges at 225 (−15) and 270 (30)
+            return t < -diff ? 4 : t < 2 * diff ? 5 : 6;
+        }
     }
 
     private static ColorHistogram? FromCounts(ReadOnlySpan<int> counts)

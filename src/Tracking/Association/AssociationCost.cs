@@ -150,8 +150,11 @@ internal static class AssociationCost
     /// must not take the neighbour's that overlaps its prediction. Pairs without a histogram on either side, or with no
     /// body part seen by both, keep their box cost.
     /// </summary>
+    /// <param name="costLimit">The association's limit: a pair above it whose boxes overlap too little for appearance to
+    /// count can never match, so its distance is not computed (most pairs in a frame of people far apart).</param>
     public static void FuseAppearance(Span<double> cost, ReadOnlySpan<BoxF> trackBoxes, ReadOnlySpan<float[]?> trackAppearance,
-        ReadOnlySpan<BoxF> detectionBoxes, ReadOnlySpan<ColorHistogram?> detectionAppearance, in AppearanceCost limits)
+        ReadOnlySpan<BoxF> detectionBoxes, ReadOnlySpan<ColorHistogram?> detectionAppearance, in AppearanceCost limits,
+        double costLimit = double.PositiveInfinity)
     {
         int cols = detectionBoxes.Length;
         for (int r = 0; r < trackBoxes.Length; r++)
@@ -162,11 +165,14 @@ internal static class AssociationCost
             for (int c = 0; c < cols; c++)
             {
                 var da = detectionAppearance[c];
-                if (da is null || double.IsPositiveInfinity(row[c])) continue;
+                // A cost of 1 or more means no overlap at all (most pairs in a frame): not close, and beyond any limit below 1.
+                if (da is null || double.IsPositiveInfinity(row[c]) || (row[c] >= 1 && row[c] > costLimit)) continue;
+                bool close = BoxF.Iou(trackBoxes[r], detectionBoxes[c]) >= limits.MinIou;
+                if (!close && row[c] > costLimit) continue;
                 double d = ColorHistogram.Distance(ta, da.Values);
                 if (double.IsNaN(d)) continue;
                 if (d > limits.RejectDistance) row[c] = double.PositiveInfinity;
-                else if (d <= limits.MatchDistance && d < row[c] && BoxF.Iou(trackBoxes[r], detectionBoxes[c]) >= limits.MinIou) row[c] = d;
+                else if (close && d <= limits.MatchDistance && d < row[c]) row[c] = d;
             }
         }
     }
@@ -203,8 +209,9 @@ internal static class AssociationCost
     }
 
     /// <summary>Forbids pairs whose histograms are farther apart than <see cref="AppearanceCost.RejectDistance"/>; the rest keep their box cost.</summary>
+    /// <param name="costLimit">Pairs above it can never match: their distance is not computed.</param>
     public static void RejectByAppearance(Span<double> cost, ReadOnlySpan<float[]?> trackAppearance,
-        ReadOnlySpan<ColorHistogram?> detectionAppearance, in AppearanceCost limits)
+        ReadOnlySpan<ColorHistogram?> detectionAppearance, in AppearanceCost limits, double costLimit = double.PositiveInfinity)
     {
         int cols = detectionAppearance.Length;
         for (int r = 0; r < trackAppearance.Length; r++)
@@ -215,7 +222,7 @@ internal static class AssociationCost
             for (int c = 0; c < cols; c++)
             {
                 var da = detectionAppearance[c];
-                if (da is null || double.IsPositiveInfinity(row[c])) continue;
+                if (da is null || !(row[c] <= costLimit)) continue;
                 if (ColorHistogram.Distance(ta, da.Values) > limits.RejectDistance) row[c] = double.PositiveInfinity;
             }
         }

@@ -109,13 +109,13 @@ internal sealed class Matcher
         switch (appearance.Use)
         {
             case AppearanceUse.Fuse:
-                AssociationCost.FuseAppearance(cost, rowBoxes, rowAppearance, colBoxes, colAppearance, appearance);
+                AssociationCost.FuseAppearance(cost, rowBoxes, rowAppearance, colBoxes, colAppearance, appearance, costLimit);
                 break;
             case AppearanceUse.Decide:
                 AssociationCost.DecideByAppearance(cost, rowAppearance, colAppearance, appearance, costLimit);
                 break;
             case AppearanceUse.Reject:
-                AssociationCost.RejectByAppearance(cost, rowAppearance, colAppearance, appearance);
+                AssociationCost.RejectByAppearance(cost, rowAppearance, colAppearance, appearance, costLimit);
                 break;
         }
         if (maxHeightGrowth > 0) AssociationCost.GateHeightGrowth(cost, rowBoxes, colBoxes, maxHeightGrowth);

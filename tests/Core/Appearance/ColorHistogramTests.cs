@@ -45,6 +45,32 @@ public class ColorHistogramTests
         }
     }
 
+    /// <summary>
+    /// The integer bins agree with the bins of OpenCV-style float HSV (<see cref="ColorHistogram.ToHsv"/>) on every colour
+    /// whose float hue, saturation and value are not within rounding of a bin edge.
+    /// </summary>
+    [Fact]
+    public void Bin_AgreesWithTheFloatHsvBins_AwayFromEdges()
+    {
+        int compared = 0;
+        for (int b = 0; b < 256; b += 3)
+            for (int g = 0; g < 256; g += 3)
+                for (int r = 0; r < 256; r += 3)
+                {
+                    var (h, s, v) = ColorHistogram.ToHsv((byte)b, (byte)g, (byte)r);
+                    static bool NearEdge(double x, double step, double origin = 0) =>
+                        Math.Abs((x - origin) / step - Math.Round((x - origin) / step)) < 1e-4;
+                    if (NearEdge(h, 45) || NearEdge(s, 0.85 / 4, 0.15) || NearEdge(v, 0.25) || Math.Abs(s - 0.15) < 1e-5 || Math.Abs(v - 0.15) < 1e-5)
+                        continue;
+                    int expected = s < 0.15f || v < 0.15f
+                        ? 32 + Math.Min(3, (int)(v * 4))
+                        : Math.Min(7, (int)(h / 45)) * 4 + Math.Min(3, (int)((s - 0.15f) * 4 / 0.85f));
+                    Assert.True(expected == ColorHistogram.Bin((byte)b, (byte)g, (byte)r), $"({b}, {g}, {r}): hsv ({h}, {s}, {v})");
+                    compared++;
+                }
+        Assert.True(compared > 500_000, $"only {compared} colours compared");
+    }
+
     [Theory]
     // Pure red: hue 0, saturation 1 → hue bin 0, top saturation bin.
     [InlineData(0, 0, 255, 0 * 4 + 3)]
