@@ -18,7 +18,9 @@ namespace MaskStream.Tracking;
 /// (<see cref="TrackerOptions.SmallDetectionArea"/>); a detection much taller than a track is not it
 /// (<see cref="TrackerOptions.MaxHeightGrowth"/>); lost tracks search a widening area at the size they were last seen
 /// whole, the most recently lost first (DeepSORT's matching cascade). The Kalman state is BoT-SORT's xywh by default
-/// (<see cref="TrackerOptions.MotionModel"/>).
+/// (<see cref="TrackerOptions.MotionModel"/>). When detections carry colour histograms (<see cref="TrackerOptions.Appearance"/>),
+/// each track averages its own (BoT-SORT's EMA), the first association fuses them with IoU as BoT-SORT does, appearance
+/// decides among the detections in a lost track's search area, and a pair that looks too different is never matched.
 /// </summary>
 public sealed class ByteTracker : IMultiObjectTracker
 {
@@ -36,6 +38,16 @@ public sealed class ByteTracker : IMultiObjectTracker
     private readonly double _fullSizeHalfLifeFrames;
     private readonly TrackBook _book;
     private readonly Matcher _matcher = new();
+
+    // Appearance in the first association (BoT-SORT's fusion), in the lost tracks' search (it decides) and for low-score
+    // detections (it only rejects); None when off.
+    private readonly AppearanceCost _fuseAppearance;
+    private readonly AppearanceCost _decideByAppearance;
+    private readonly AppearanceCost _rejectByAppearance;
+
+    // A detection overlapping another by more than this IoU shows some of the other's pixels: its histogram is mixed and
+    // would poison the track's average (BoT-SORT updates features of every match; its ReID crops suffer the same).
+    private const float AppearanceUpdateMaxIou = 0.3f;
 
     // Per-frame index lists into the detections / tracks; cleared, never reallocated after warm-up.
     private readonly List<int> _valid = new(64);
@@ -60,6 +72,13 @@ public sealed class ByteTracker : IMultiObjectTracker
         _edgeBufferFrames = options.EdgeLostTrackBufferFrames(frameRate);
         _fullSizeHalfLifeFrames = FullSizeHalfLifeSeconds * frameRate;
         _book = new TrackBook(options.HitsToConfirm, options.ReportLostFrames(frameRate));
+        if (options.Appearance)
+        {
+            _fuseAppearance = new AppearanceCost(AppearanceUse.Fuse, options.AppearanceMatchDistance, options.AppearanceRejectDistance,
+                options.AppearanceMinIou);
+            _decideByAppearance = _fuseAppearance with { Use = AppearanceUse.Decide };
+            _rejectByAppearance = _fuseAppearance with { Use = AppearanceUse.Reject };
+        }
     }
 
     public long SkippedDetections => _book.SkippedDetections;
@@ -162,10 +181,11 @@ public sealed class ByteTracker : IMultiObjectTracker
         {
             var t = _pool[r];
             // A lost track's mask is where it was last seen, not where it is now: compare its predicted box.
-            _matcher.SetRow(r, t.PredictedBox, t.ClassId, masks && t.State == TrackState.Tracked ? t.Detection.Mask : null);
+            _matcher.SetRow(r, t.PredictedBox, t.ClassId, masks && t.State == TrackState.Tracked ? t.Detection.Mask : null, AppearanceOf(t));
         }
         SetColumns(frame, _high, masks);
-        _matcher.Solve(_options.MatchThreshold, _options.FuseScore, masks, maxHeightGrowth: _options.MaxHeightGrowth);
+        _matcher.Solve(_options.MatchThreshold, _options.FuseScore, masks, maxHeightGrowth: _options.MaxHeightGrowth,
+            appearance: _fuseAppearance);
 
         _leftTracked.Clear();
         var colForRow = _matcher.ColForRow;
@@ -192,9 +212,10 @@ public sealed class ByteTracker : IMultiObjectTracker
     {
         _matcher.Begin(_leftTracked.Count, _low.Count);
         for (int r = 0; r < _leftTracked.Count; r++)
-            _matcher.SetRow(r, _leftTracked[r].PredictedBox, _leftTracked[r].ClassId, null);
+            _matcher.SetRow(r, _leftTracked[r].PredictedBox, _leftTracked[r].ClassId, null, AppearanceOf(_leftTracked[r]));
         SetColumns(frame, _low, masks: false);
-        _matcher.Solve(_options.LowScoreMatchThreshold, fuseScore: false, useMasks: false, BoxCost.CompletedIou, _options.MaxHeightGrowth);
+        _matcher.Solve(_options.LowScoreMatchThreshold, fuseScore: false, useMasks: false, BoxCost.CompletedIou, _options.MaxHeightGrowth,
+            _rejectByAppearance);
 
         var colForRow = _matcher.ColForRow;
         for (int r = 0; r < _leftTracked.Count; r++)
@@ -240,9 +261,9 @@ public sealed class ByteTracker : IMultiObjectTracker
         double g = Math.Min(_growthPerFrame * age, MaxSearchGrowth);
         _matcher.Begin(_pool.Count, _leftHigh.Count);
         for (int r = 0; r < _pool.Count; r++)
-            _matcher.SetRow(r, Widen(_pool[r].PredictedBox, g), _pool[r].ClassId, null);
+            _matcher.SetRow(r, Widen(_pool[r].PredictedBox, g), _pool[r].ClassId, null, AppearanceOf(_pool[r]));
         SetColumns(frame, _leftHigh, masks: false);
-        _matcher.Solve(_options.MatchThreshold, _options.FuseScore, useMasks: false, BoxCost.Coverage);
+        _matcher.Solve(_options.MatchThreshold, _options.FuseScore, useMasks: false, BoxCost.Coverage, appearance: _decideByAppearance);
 
         var colForRow = _matcher.ColForRow;
         for (int r = 0; r < _pool.Count; r++)
@@ -310,6 +331,7 @@ public sealed class ByteTracker : IMultiObjectTracker
             t.LastObservation = d.Box;
             t.FullWidth = d.Box.Width;
             t.FullHeight = d.Box.Height;
+            UpdateAppearance(t, frame, i, occluded: false);
         }
     }
 
@@ -336,7 +358,8 @@ public sealed class ByteTracker : IMultiObjectTracker
 
     /// <summary>
     /// ByteTrack's <c>remove_duplicate_stracks</c>: a tracked and a lost track of one class that nearly coincide
-    /// describe one object; the one with the shorter history goes.
+    /// describe one object; the one with the shorter history goes. Unless they look different: then the lost one's
+    /// object is still hidden where someone else now stands.
     /// </summary>
     private void RemoveDuplicates()
     {
@@ -350,6 +373,7 @@ public sealed class ByteTracker : IMultiObjectTracker
                 var b = tracks[j];
                 if (b.State != TrackState.Lost || b.ClassId != a.ClassId) continue;
                 if (Core.Geometry.BoxF.Iou(a.Kalman.Box, b.Kalman.Box) <= _options.DuplicateIou) continue;
+                if (LookDifferent(a, b)) continue;
                 if (a.History > b.History) _book.Remove(b);
                 else
                 {
@@ -365,8 +389,36 @@ public sealed class ByteTracker : IMultiObjectTracker
         for (int c = 0; c < indices.Count; c++)
         {
             var d = frame.Detections[indices[c]];
-            _matcher.SetCol(c, d.Box, d.ClassId, d.Score, masks ? d.Mask : null);
+            _matcher.SetCol(c, d.Box, d.ClassId, d.Score, masks ? d.Mask : null, _options.Appearance ? d.Appearance : null);
         }
+    }
+
+    /// <summary>Whether two tracks' averaged histograms are farther apart than <see cref="TrackerOptions.AppearanceRejectDistance"/>.</summary>
+    private bool LookDifferent(Track a, Track b) =>
+        _options.Appearance && a.HasAppearance && b.HasAppearance
+        && Core.Appearance.ColorHistogram.Distance(a.Appearance, b.Appearance) > _options.AppearanceRejectDistance;
+
+    private float[]? AppearanceOf(Track t) => _options.Appearance && t.HasAppearance ? t.Appearance : null;
+
+    /// <summary>
+    /// Blends the detection's histogram into the track's average when it shows the object alone: not judged partly hidden
+    /// (<paramref name="occluded"/>) and not overlapping any other detection of the frame by more than
+    /// <see cref="AppearanceUpdateMaxIou"/>.
+    /// </summary>
+    private void UpdateAppearance(Track t, DetectedFrame frame, int detectionIndex, bool occluded)
+    {
+        var d = frame.Detections[detectionIndex];
+        if (!_options.Appearance || d.Appearance is null || occluded) return;
+        var box = d.Box;
+        foreach (int j in _valid)
+        {
+            if (j == detectionIndex) continue;
+            var other = frame.Detections[j].Box;
+            // Most detections of a frame do not touch: skip the IoU for them.
+            if (other.X1 >= box.X2 || other.X2 <= box.X1 || other.Y1 >= box.Y2 || other.Y2 <= box.Y1) continue;
+            if (Core.Geometry.BoxF.Iou(box, other) > AppearanceUpdateMaxIou) return;
+        }
+        AppearanceAverage.Update(t.Appearance, ref t.HasAppearance, d.Appearance.Values);
     }
 
     private void Apply(Track t, DetectedFrame frame, int detectionIndex)
@@ -376,6 +428,7 @@ public sealed class ByteTracker : IMultiObjectTracker
         {
             t.Kalman = KalmanFilter.Update(t.Kalman, d.Box);
             t.LastObservation = d.Box;
+            UpdateAppearance(t, frame, detectionIndex, occluded: false);
         }
         else
         {
@@ -399,6 +452,7 @@ public sealed class ByteTracker : IMultiObjectTracker
             double decay = Math.Pow(0.5, (_book.Tick - t.LastMatchTick) / _fullSizeHalfLifeFrames);
             t.FullWidth = Math.Max(measured.Width, t.FullWidth * decay);
             t.FullHeight = Math.Max(measured.Height, t.FullHeight * decay);
+            UpdateAppearance(t, frame, detectionIndex, occluded);
         }
         _book.Matched(t, d, frame.Info.FrameNumber);
     }

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using MaskStream.Core.Appearance;
 using MaskStream.Core.Objects;
 using static MaskStream.Tracking.Tests.Frames;
 
@@ -15,8 +16,18 @@ public class AllocationTests
     private const int Measured = 20;
 
     /// <summary>50 people on a 10x5 grid, each drifting at its own speed: 50 tracks meet 50 detections every frame.</summary>
-    private static DetectedFrame[] Sequence()
+    /// <param name="appearance">Whether every detection carries a colour histogram (its own, two colours per person), so that the
+    /// appearance costs and the tracks' averages run too.</param>
+    private static DetectedFrame[] Sequence(bool appearance)
     {
+        var looks = new ColorHistogram[Objects];
+        for (int i = 0; i < Objects; i++)
+        {
+            var bins = new float[ColorHistogram.Length];
+            bins[i % 32] = 1;
+            bins[ColorHistogram.PartBins + (i * 7 + 3) % 36] = 1;
+            looks[i] = ColorHistogram.FromValues(bins);
+        }
         var frames = new DetectedFrame[WarmUp + Measured];
         for (int f = 0; f < frames.Length; f++)
         {
@@ -26,6 +37,7 @@ public class AllocationTests
                 float x = 5 + (i % 10) * 62 + 0.1f * (i % 7) * f;
                 float y = 5 + (i / 10) * 94 + 0.05f * (i % 3) * f;
                 dets[i] = Det(x, y, x + 40, y + 80, score: 0.6f + 0.007f * i);
+                if (appearance) dets[i] = dets[i] with { Appearance = looks[i] };
             }
             frames[f] = At(f, dets);
         }
@@ -47,13 +59,14 @@ public class AllocationTests
 
     [Theory]
     [InlineData("byte")]
+    [InlineData("byte+appearance")]
     [InlineData("iou")]
     public void SteadyStateUpdate_With50TracksAnd50Detections_AllocatesOnlyTheResult(string kind)
     {
-        IMultiObjectTracker tracker = kind == "byte"
+        IMultiObjectTracker tracker = kind.StartsWith("byte", StringComparison.Ordinal)
             ? new ByteTracker(new TrackerOptions(), 30)
             : new IouTracker(new TrackerOptions(), 30);
-        var frames = Sequence();
+        var frames = Sequence(appearance: kind.EndsWith("appearance", StringComparison.Ordinal));
         for (int f = 0; f < WarmUp; f++) tracker.Update(frames[f]);
 
         long worstExtra = long.MinValue;

@@ -13,13 +13,14 @@ namespace MaskStream.Tracking.Tests;
 /// truth as <c>dataset mot</c> writes it: objects with fewer than <see cref="MotDatasetOptions.DefaultMinArea"/>
 /// visible pixels are marked 0 and ignored as MOTChallenge ignores its distractors (not missed when untracked;
 /// tracker boxes on them dropped). Their detections are still fed to the trackers.
+/// Every detection carries the colour histogram of its ground-truth mask in the rendered frame, and both trackers run with
+/// their defaults (ByteTracker's appearance cue on).
 /// <para>
-/// The bar, IDF1 ≥ 0.95 and fewer id switches than the IoU tracker, is not a property of this tracker on
-/// these scenes in general (docs/TRACKING.md: people crossing in groups and behind pillars need appearance). What
-/// is asserted: per seed of 1–12 (seeds 1–6 and 7–12 were looked at while changing the tracker), today's IDF1 less
-/// about 0.01 as a floor, the bar itself where it is met, and fewer switches than the IoU tracker wherever that
-/// holds; over seeds 13–20, chosen after the last change and never tuned on, the mean figures. Floors are today's
-/// figures, so that they can only go up.
+/// The bar, IDF1 ≥ 0.95 and fewer id switches than the IoU tracker, holds on 8 of seeds 1–12 and 6 of seeds 13–20
+/// with the appearance cue, not on all (docs/TRACKING.md). What is asserted: per seed of 1–12 (seeds 1–6 and 7–12 were
+/// looked at while changing the tracker), today's IDF1 less about 0.01 as a floor, the bar itself where it is met, and
+/// fewer switches than the IoU tracker wherever that holds; over seeds 13–20, never tuned on, the mean figures. Floors are
+/// today's figures, so that they can only go up.
 /// </para>
 /// </summary>
 public class SyntheticWalkersTests(ITestOutputHelper output)
@@ -36,21 +37,21 @@ public class SyntheticWalkersTests(ITestOutputHelper output)
     public static TheoryData<ulong, double, int> Sequences() => new()
     {
         // seed, IDF1 floor, id switches allowed beyond the IoU tracker's minus one (0: fewer, the bar).
-        // Measured: IDF1 0.8594, 0.9771, 0.9289, 0.9742, 0.9910, 0.9834, 0.8414, 0.8857, 0.8191, 0.9045, 0.8792, 0.9134;
-        // switches 7/11, 3/10, 4/9, 4/8, 2/8, 2/5, 10/19, 2/10, 7/11, 1/2, 17/11, 1/2.
-        { 1, 0.85, 0 },
+        // Measured with the appearance cue: IDF1 0.9505, 0.9547, 0.9822, 0.9740, 0.9873, 0.9580, 0.9055, 0.9559, 0.9027, 0.9840,
+        // 0.9425, 0.9136; switches 2/11, 1/10, 1/9, 2/8, 3/8, 1/5, 8/19, 2/10, 6/11, 0/2, 3/11, 2/2.
+        { 1, 0.95, 0 },
         { 2, 0.95, 0 },
-        { 3, 0.92, 0 },
-        { 4, 0.95, 0 },
-        { 5, 0.95, 0 },
+        { 3, 0.97, 0 },
+        { 4, 0.96, 0 },
+        { 5, 0.97, 0 },
         { 6, 0.95, 0 },
-        { 7, 0.83, 0 },
-        { 8, 0.87, 0 },
-        { 9, 0.81, 0 },
-        { 10, 0.89, 0 },
-        // People crossing in a group between two cars, swapping ids back and forth: 17 switches against 11.
-        { 11, 0.87, 7 },
-        { 12, 0.90, 0 },
+        { 7, 0.89, 0 },
+        { 8, 0.95, 0 },
+        { 9, 0.89, 0 },
+        { 10, 0.97, 0 },
+        { 11, 0.93, 0 },
+        // Two switches, as many as the IoU tracker's: a walker re-found under a new id after 21 frames behind a pillar.
+        { 12, 0.90, 1 },
     };
 
     [Theory]
@@ -67,27 +68,30 @@ public class SyntheticWalkersTests(ITestOutputHelper output)
             $"ByteTracker {byteMetrics.NumSwitches} id switches against IouTracker's {iouMetrics.NumSwitches}");
     }
 
-    /// <summary>Over seeds 1–12 ByteTracker switches ids little more than half as often as the IoU tracker (today 60 against 106, mean IDF1 0.913).</summary>
+    /// <summary>
+    /// Over seeds 1–12 ByteTracker switches ids less than a third as often as the IoU tracker (today 31 against 106, mean IDF1
+    /// 0.951; without the appearance cue 60 and 0.913).
+    /// </summary>
     [Fact]
     public void GroundTruthDetections_TunedSeeds_FarFewerIdSwitchesThanIouTracker()
     {
         var (idf1, byteSwitches, iouSwitches, _) = Totals(TunedSeeds);
         output.WriteLine($"seeds 1–12: ByteTracker mean IDF1 {idf1:0.0000}, id switches {byteSwitches} against IouTracker's {iouSwitches}");
-        Assert.True(byteSwitches <= 0.6 * iouSwitches, $"ByteTracker {byteSwitches} switches against IouTracker's {iouSwitches}");
-        Assert.True(idf1 >= 0.90, $"ByteTracker mean IDF1 {idf1:0.0000} fell below 0.90");
+        Assert.True(byteSwitches <= 0.35 * iouSwitches, $"ByteTracker {byteSwitches} switches against IouTracker's {iouSwitches}");
+        Assert.True(idf1 >= 0.94, $"ByteTracker mean IDF1 {idf1:0.0000} fell below 0.94");
     }
 
     /// <summary>
     /// Seeds 13–20, never looked at while the tracker was changed: the mean IDF1 and MOTA, and fewer switches than the
-    /// IoU tracker in all (today mean IDF1 0.913, mean MOTA 0.964, 34 switches against 45; before this change 0.911,
-    /// 0.954 and 44).
+    /// IoU tracker in all (today, with the appearance cue, mean IDF1 0.967, mean MOTA 0.965, 28 switches against 45;
+    /// without it 0.913, 0.964 and 34).
     /// </summary>
     [Fact]
     public void GroundTruthDetections_HeldOutSeeds_HoldTheirMeans()
     {
         var (idf1, byteSwitches, iouSwitches, mota) = Totals(HeldOutSeeds);
         output.WriteLine($"seeds 13–20: ByteTracker mean IDF1 {idf1:0.0000}, mean MOTA {mota:0.0000}, id switches {byteSwitches} against IouTracker's {iouSwitches}");
-        Assert.True(idf1 >= 0.90, $"ByteTracker mean IDF1 {idf1:0.0000} fell below 0.90");
+        Assert.True(idf1 >= 0.955, $"ByteTracker mean IDF1 {idf1:0.0000} fell below 0.955");
         Assert.True(mota >= 0.955, $"ByteTracker mean MOTA {mota:0.0000} fell below 0.955");
         Assert.True(byteSwitches < iouSwitches, $"ByteTracker {byteSwitches} switches against IouTracker's {iouSwitches}");
     }

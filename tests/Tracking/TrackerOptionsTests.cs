@@ -12,6 +12,8 @@ public class TrackerOptionsTests
         Assert.Equal(0.6f, o.NewTrackThreshold);
         Assert.Equal(TrackDuration.FromSeconds(2), o.LostTrackBuffer);
         Assert.Equal(MotionModel.Xywh, o.MotionModel);
+        Assert.True(o.Appearance);
+        Assert.Equal(0.5f, o.AppearanceMinIou);
     }
 
     public static TheoryData<TrackerOptions, string> Invalid() => new()
@@ -23,6 +25,10 @@ public class TrackerOptionsTests
         { new TrackerOptions { LowScoreMatchThreshold = 2f }, "Tracking:LowScoreMatchThreshold = 2: must be in (0, 1]" },
         { new TrackerOptions { TentativeMatchThreshold = 0f }, "Tracking:TentativeMatchThreshold = 0: must be in (0, 1]" },
         { new TrackerOptions { DuplicateIou = 1.5f }, "Tracking:DuplicateIou = 1.5: must be in (0, 1]" },
+        { new TrackerOptions { AppearanceMatchDistance = 0f }, "Tracking:AppearanceMatchDistance = 0: must be in (0, 1]" },
+        { new TrackerOptions { AppearanceRejectDistance = float.NaN }, "Tracking:AppearanceRejectDistance = NaN: must be in (0, 1]" },
+        { new TrackerOptions { AppearanceMatchDistance = 0.7f }, "Tracking:AppearanceMatchDistance = 0.7: must not exceed AppearanceRejectDistance (0.6)" },
+        { new TrackerOptions { AppearanceMinIou = 1.2f }, "Tracking:AppearanceMinIou = 1.2: must be in (0, 1]" },
         { new TrackerOptions { LowScoreThreshold = 0.6f }, "Tracking:LowScoreThreshold = 0.6: must not exceed HighScoreThreshold (0.5)" },
         { new TrackerOptions { HitsToConfirm = 0 }, "Tracking:HitsToConfirm = 0: must be at least 1" },
         { new TrackerOptions { LostTrackBuffer = TrackDuration.FromFrames(0) }, "Tracking:LostTrackBuffer = 0 frames: must be positive and finite" },

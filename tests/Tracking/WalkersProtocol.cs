@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using MaskStream.Core.Appearance;
 using MaskStream.Core.Frames;
 using MaskStream.Core.Geometry;
 using MaskStream.Core.Objects;
@@ -29,17 +30,30 @@ internal static class WalkersProtocol
         return frames;
     }
 
-    /// <summary>The detections of <paramref name="truth"/> for <paramref name="seed"/>, drawn from the seed's own generator.</summary>
-    public static List<DetectedFrame> Detections(List<FrameGroundTruth> truth, ulong seed) =>
-        Detections(truth, new Random((int)seed * 7919));
-
-    /// <summary>Every visible ground-truth box, corners jittered by 3% of its size, 10% dropped, 0–2 false positives a frame.</summary>
-    public static List<DetectedFrame> Detections(List<FrameGroundTruth> truth, Random rng)
+    /// <summary>
+    /// The detections of <paramref name="truth"/> for <paramref name="seed"/>, drawn from the seed's own generator; with
+    /// <paramref name="appearance"/>, each carries the colour histogram of its pixels in the rendered frame.
+    /// </summary>
+    public static List<DetectedFrame> Detections(List<FrameGroundTruth> truth, ulong seed, bool appearance = true)
     {
+        using var scene = appearance ? new SyntheticScene(new SyntheticSceneOptions { Seed = seed, Live = false }) : null;
+        return Detections(truth, new Random((int)seed * 7919), scene);
+    }
+
+    /// <summary>
+    /// Every visible ground-truth box, corners jittered by 3% of its size, 10% dropped, 0–2 false positives a frame. When
+    /// <paramref name="scene"/> is given, each frame is rendered and every detection gets the <see cref="ColorHistogram"/>
+    /// the detector stage would compute: of the ground-truth mask (the object's visible pixels), split at the hips, or, for
+    /// a false positive, of its box. The random draws are the same with or without it, so the boxes are too.
+    /// </summary>
+    public static List<DetectedFrame> Detections(List<FrameGroundTruth> truth, Random rng, SyntheticScene? scene = null)
+    {
+        var pixels = scene is null ? null : new byte[scene.FrameBytes];
         double Gauss() => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
         var frames = new List<DetectedFrame>(truth.Count);
         foreach (var gt in truth)
         {
+            scene?.Render(gt.FrameNumber, pixels);
             var list = new List<Detection>();
             foreach (var o in gt.Objects)
             {
@@ -47,21 +61,39 @@ internal static class WalkersProtocol
                 float w = o.Box.Width, h = o.Box.Height;
                 var box = new BoxF(o.Box.X1 + (float)(0.03 * w * Gauss()), o.Box.Y1 + (float)(0.03 * h * Gauss()),
                     o.Box.X2 + (float)(0.03 * w * Gauss()), o.Box.Y2 + (float)(0.03 * h * Gauss()));
-                list.Add(new Detection(o.ClassId, (float)(0.5 + 0.5 * rng.NextDouble()), box, null, ImmutableArray<Keypoint>.Empty));
+                var detection = new Detection(o.ClassId, (float)(0.5 + 0.5 * rng.NextDouble()), box, null, ImmutableArray<Keypoint>.Empty);
+                list.Add(pixels is null ? detection : detection with
+                {
+                    Appearance = ColorHistogram.Compute(pixels, gt.Width, gt.Height, o.Mask, ColorHistogram.SplitRow(o.Box, Hips(o))),
+                });
             }
             int falsePositives = rng.Next(3);
             for (int k = 0; k < falsePositives; k++)
             {
                 float x = (float)rng.NextDouble() * (gt.Width - 70), y = (float)rng.NextDouble() * (gt.Height - 110);
                 float w = 10 + (float)rng.NextDouble() * 60, h = 10 + (float)rng.NextDouble() * 100;
-                list.Add(new Detection(1 + rng.Next(3), (float)(0.2 + 0.6 * rng.NextDouble()), new BoxF(x, y, x + w, y + h), null,
-                    ImmutableArray<Keypoint>.Empty));
+                var box = new BoxF(x, y, x + w, y + h);
+                var detection = new Detection(1 + rng.Next(3), (float)(0.2 + 0.6 * rng.NextDouble()), box, null, ImmutableArray<Keypoint>.Empty);
+                list.Add(pixels is null ? detection : detection with
+                {
+                    Appearance = ColorHistogram.ComputeBox(pixels, gt.Width, gt.Height, box, ColorHistogram.SplitRow(box, [])),
+                });
             }
             frames.Add(new DetectedFrame(
                 new FrameInfo("synthetic", gt.FrameNumber, DateTimeOffset.UnixEpoch.AddSeconds(gt.FrameNumber / Fps), null, gt.Width, gt.Height),
                 [.. list]));
         }
         return frames;
+    }
+
+    /// <summary>The ground truth's keypoints as a detector reports them (where they are, visible or not), for the split row.</summary>
+    private static ImmutableArray<Keypoint> Hips(GroundTruthObject o)
+    {
+        if (o.Keypoints.Length != CocoPersonKeypoints.Count) return [];
+        var keypoints = new Keypoint[o.Keypoints.Length];
+        for (int i = 0; i < keypoints.Length; i++)
+            keypoints[i] = new Keypoint(o.Keypoints[i].X, o.Keypoints[i].Y, o.Keypoints[i].Visibility == KeypointVisibility.Visible ? 1 : 0);
+        return [.. keypoints];
     }
 
     /// <summary>Runs <paramref name="tracker"/> over the detections and returns its output as MOT rows against the ground truth.</summary>

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using MaskStream.Core.Appearance;
 using MaskStream.Core.Frames;
 using MaskStream.Core.Geometry;
 using MaskStream.Core.Masks;
@@ -11,7 +12,15 @@ namespace MaskStream.Core.Objects;
 /// <param name="Box">xyxy in frame pixels.</param>
 /// <param name="Mask">Full-frame instance mask, when the model has a mask head.</param>
 /// <param name="Keypoints">Keypoints in frame pixels, empty when the model has no keypoint head or the class has none.</param>
-public sealed record Detection(int ClassId, float Score, BoxF Box, RleMask? Mask, ImmutableArray<Keypoint> Keypoints);
+public sealed record Detection(int ClassId, float Score, BoxF Box, RleMask? Mask, ImmutableArray<Keypoint> Keypoints)
+{
+    /// <summary>
+    /// Colour histogram of the object's pixels in the frame, for telling objects apart when their boxes cannot (a tracker's
+    /// appearance cue); null when not computed (the detector stage computes it when tracking wants it, see
+    /// <see cref="ColorHistogram"/>).
+    /// </summary>
+    public ColorHistogram? Appearance { get; init; }
+}
 
 /// <summary>The detector's output for one frame.</summary>
 public sealed record DetectedFrame(FrameInfo Info, ImmutableArray<Detection> Detections);

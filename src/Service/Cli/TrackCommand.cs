@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using MaskStream.Core.Appearance;
 using MaskStream.Core.Objects;
 using MaskStream.Service.Configuration;
 using MaskStream.Tracking;
@@ -122,7 +123,8 @@ public static class TrackCommand
         var clock = Stopwatch.StartNew();
         try
         {
-            foreach (var (index, detected, mat) in fromFile ? FileFrames(s.Detections!, fileClasses) : DetectedFrames(detector!, source!, s.Input!))
+            foreach (var (index, detected, mat) in fromFile ? FileFrames(s.Detections!, fileClasses) : DetectedFrames(detector!, source!, s.Input!,
+                         appearance: kind == TrackerKind.Byte && trackerOptions.Appearance))
             {
                 ct.ThrowIfCancellationRequested();
                 using (mat)
@@ -164,8 +166,12 @@ public static class TrackCommand
         return 0;
     }
 
-    /// <summary>The model's detections of each frame of the input, with the frame (for the annotated video).</summary>
-    private static IEnumerable<(int Index, DetectedFrame Detected, Mat? Frame)> DetectedFrames(Detector.Detector detector, FrameInput source, string input)
+    /// <summary>
+    /// The model's detections of each frame of the input, with the frame (for the annotated video); with
+    /// <paramref name="appearance"/>, each detection carries its colour histogram, as the service's detector stage gives it.
+    /// </summary>
+    private static IEnumerable<(int Index, DetectedFrame Detected, Mat? Frame)> DetectedFrames(Detector.Detector detector, FrameInput source, string input,
+        bool appearance)
     {
         foreach (var (index, name, mat) in source.Frames())
         {
@@ -175,7 +181,7 @@ public static class TrackCommand
                 using var frame = FrameInput.ToFrame(mat, index, "track");
                 var result = detector.Detect([frame])[0];
                 if (!result.IsSuccess) throw new CliException($"{name ?? input} frame {index}: {result.Error}");
-                detected = result.Detected!;
+                detected = appearance ? DetectionAppearance.Add(result.Detected!, frame.Pixels) : result.Detected!;
             }
             catch
             {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Threading.Channels;
+using MaskStream.Core.Appearance;
 using MaskStream.Core.Frames;
 using MaskStream.Core.Objects;
 using MaskStream.Service.Telemetry;
@@ -12,7 +13,9 @@ namespace MaskStream.Service.Pipeline;
 /// camera would only wait for the first (a live camera's newest frame should go next, not its queue's backlog), and
 /// each camera's frames leave in the order they came. Cameras are visited round-robin from a rotating start, so with
 /// more cameras than <c>maxBatch</c> none is starved. A frame the detector cannot process is counted on its camera
-/// and skipped. Every frame taken from a queue is disposed here, once.
+/// and skipped. Every frame taken from a queue is disposed here, once. With <c>appearance</c> (<c>Tracking:Appearance</c>),
+/// each detection also gets the colour histogram of its pixels (<see cref="DetectionAppearance"/>) while the frame is still
+/// held: the tracker's appearance cue, which it cannot compute later.
 /// </summary>
 internal sealed class DetectorStage(
     Detector.Detector detector,
@@ -21,7 +24,8 @@ internal sealed class DetectorStage(
     ChannelWriter<DetectedFrame> output,
     int maxBatch,
     TimeSpan maxWait,
-    PipelineObservers? observers = null)
+    PipelineObservers? observers = null,
+    bool appearance = false)
 {
     private readonly List<Frame> _batch = new(maxBatch);
     private readonly bool[] _taken = new bool[feeds.Count];
@@ -99,6 +103,7 @@ internal sealed class DetectorStage(
         {
             long started = Stopwatch.GetTimestamp();
             results = detector.Detect(_batch);
+            if (appearance) AddAppearance(results);
             if (observers is not null)
             {
                 var elapsed = Stopwatch.GetElapsedTime(started);
@@ -141,6 +146,16 @@ internal sealed class DetectorStage(
                 counters.CountFailure($"frame {result.Info.FrameNumber}: {result.Error}");
                 observers?.Tracer?.Failed(result.Info, result.Error ?? "failed");
             }
+        }
+    }
+
+    /// <summary>Gives each successful result's detections their histograms, from the batch frame it was made on.</summary>
+    private void AddAppearance(Detector.DetectResult[] results)
+    {
+        for (int i = 0; i < results.Length && i < _batch.Count; i++)
+        {
+            if (results[i].Detected is { } detected && ReferenceEquals(detected.Info, _batch[i].Info))
+                results[i] = Detector.DetectResult.Success(DetectionAppearance.Add(detected, _batch[i].Pixels));
         }
     }
 

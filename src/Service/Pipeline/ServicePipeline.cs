@@ -46,7 +46,8 @@ internal sealed class ServicePipeline(ServiceOptions options, Detector.Detector 
         using var reporting = new CancellationTokenSource();
 
         observers?.Monitor.Attach(feeds, detected.Reader, tracked.Reader);
-        var detectorStage = new DetectorStage(detector, feeds, wake, detected.Writer, options.Detector.MaxBatch, options.Detector.MaxBatchWait, observers);
+        var detectorStage = new DetectorStage(detector, feeds, wake, detected.Writer, options.Detector.MaxBatch, options.Detector.MaxBatchWait, observers,
+            appearance: options.Tracking.Appearance);
         var trackingStage = TrackingStage.Create(options.Tracking, feeds, detected.Reader, tracked.Writer, observers);
         // Checked writable when the settings were validated; the same boot id as the MQTT messages.
         await using var jsonl = options.Service.Jsonl.Length > 0

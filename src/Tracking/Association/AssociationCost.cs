@@ -1,3 +1,4 @@
+using MaskStream.Core.Appearance;
 using MaskStream.Core.Geometry;
 using MaskStream.Core.Masks;
 
@@ -136,6 +137,94 @@ internal static class AssociationCost
             var row = cost.Slice(r * cols, cols);
             for (int c = 0; c < cols; c++)
                 if (detectionBoxes[c].Height > limit) row[c] = double.PositiveInfinity;
+        }
+    }
+
+    /// <summary>
+    /// BoT-SORT's fusion of appearance into the box cost (<c>bot_sort.py</c>: <c>emb_dists[emb_dists &gt; appearance_thresh]
+    /// = 1; emb_dists[ious_dists_mask] = 1; dists = min(ious_dists, emb_dists)</c>): where a pair's boxes overlap by at
+    /// least <see cref="AppearanceCost.MinIou"/> and their histograms are within <see cref="AppearanceCost.MatchDistance"/>,
+    /// the cost becomes the smaller of the two. Two people crossing overlap both tracks' predictions, and IoU then picks
+    /// by size; their clothes do not change as they cross. Ours: a pair farther apart than
+    /// <see cref="AppearanceCost.RejectDistance"/> is forbidden, whatever its boxes: a track whose own detection is missing
+    /// must not take the neighbour's that overlaps its prediction. Pairs without a histogram on either side, or with no
+    /// body part seen by both, keep their box cost.
+    /// </summary>
+    /// <param name="costLimit">The association's limit: a pair above it whose boxes overlap too little for appearance to
+    /// count can never match, so its distance is not computed (most pairs in a frame of people far apart).</param>
+    public static void FuseAppearance(Span<double> cost, ReadOnlySpan<BoxF> trackBoxes, ReadOnlySpan<float[]?> trackAppearance,
+        ReadOnlySpan<BoxF> detectionBoxes, ReadOnlySpan<ColorHistogram?> detectionAppearance, in AppearanceCost limits,
+        double costLimit = double.PositiveInfinity)
+    {
+        int cols = detectionBoxes.Length;
+        for (int r = 0; r < trackBoxes.Length; r++)
+        {
+            var ta = trackAppearance[r];
+            if (ta is null) continue;
+            var row = cost.Slice(r * cols, cols);
+            for (int c = 0; c < cols; c++)
+            {
+                var da = detectionAppearance[c];
+                // A cost of 1 or more means no overlap at all (most pairs in a frame): not close, and beyond any limit below 1.
+                if (da is null || double.IsPositiveInfinity(row[c]) || (row[c] >= 1 && row[c] > costLimit)) continue;
+                bool close = BoxF.Iou(trackBoxes[r], detectionBoxes[c]) >= limits.MinIou;
+                if (!close && row[c] > costLimit) continue;
+                double d = ColorHistogram.Distance(ta, da.Values);
+                if (double.IsNaN(d)) continue;
+                if (d > limits.RejectDistance) row[c] = double.PositiveInfinity;
+                else if (close && d <= limits.MatchDistance && d < row[c]) row[c] = d;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Appearance decides among the pairs the boxes allow (cost at most <paramref name="boxLimit"/>): a pair within
+    /// <see cref="AppearanceCost.MatchDistance"/> costs its distance, one farther than
+    /// <see cref="AppearanceCost.RejectDistance"/> is forbidden, and one in between keeps its box cost placed above every
+    /// close one (MatchDistance + (1 − MatchDistance)·box cost). For a lost track's search area, which after a second holds
+    /// everyone walking by: the box says only that the detection could be the track, not which one is. In between, because
+    /// a partial view (a head above a car, a sliver beside a pillar) can look unlike the whole person and is still them.
+    /// Pairs without a histogram on either side, or with no body part seen by both, keep their box cost.
+    /// </summary>
+    public static void DecideByAppearance(Span<double> cost, ReadOnlySpan<float[]?> trackAppearance,
+        ReadOnlySpan<ColorHistogram?> detectionAppearance, in AppearanceCost limits, double boxLimit)
+    {
+        int cols = detectionAppearance.Length;
+        for (int r = 0; r < trackAppearance.Length; r++)
+        {
+            var ta = trackAppearance[r];
+            if (ta is null) continue;
+            var row = cost.Slice(r * cols, cols);
+            for (int c = 0; c < cols; c++)
+            {
+                var da = detectionAppearance[c];
+                if (da is null || !(row[c] <= boxLimit)) continue;
+                double d = ColorHistogram.Distance(ta, da.Values);
+                if (double.IsNaN(d)) continue;
+                row[c] = d <= limits.MatchDistance ? d
+                    : d > limits.RejectDistance ? double.PositiveInfinity
+                    : limits.MatchDistance + (1 - limits.MatchDistance) * row[c];
+            }
+        }
+    }
+
+    /// <summary>Forbids pairs whose histograms are farther apart than <see cref="AppearanceCost.RejectDistance"/>; the rest keep their box cost.</summary>
+    /// <param name="costLimit">Pairs above it can never match: their distance is not computed.</param>
+    public static void RejectByAppearance(Span<double> cost, ReadOnlySpan<float[]?> trackAppearance,
+        ReadOnlySpan<ColorHistogram?> detectionAppearance, in AppearanceCost limits, double costLimit = double.PositiveInfinity)
+    {
+        int cols = detectionAppearance.Length;
+        for (int r = 0; r < trackAppearance.Length; r++)
+        {
+            var ta = trackAppearance[r];
+            if (ta is null) continue;
+            var row = cost.Slice(r * cols, cols);
+            for (int c = 0; c < cols; c++)
+            {
+                var da = detectionAppearance[c];
+                if (da is null || !(row[c] <= costLimit)) continue;
+                if (ColorHistogram.Distance(ta, da.Values) > limits.RejectDistance) row[c] = double.PositiveInfinity;
+            }
         }
     }
 }

@@ -1,3 +1,4 @@
+using MaskStream.Core.Appearance;
 using MaskStream.Core.Assignment;
 using MaskStream.Core.Geometry;
 using MaskStream.Core.Masks;
@@ -20,6 +21,8 @@ internal sealed class Matcher
     private int[] _colClasses = new int[64];
     private float[] _colScores = new float[64];
     private RleMask?[] _colMasks = new RleMask?[64];
+    private float[]?[] _rowAppearance = new float[]?[64];
+    private ColorHistogram?[] _colAppearance = new ColorHistogram?[64];
     private int[] _colForRow = new int[64];
     private int[] _rowForCol = new int[64];
 
@@ -45,30 +48,37 @@ internal sealed class Matcher
         Grow(ref _colClasses, cols);
         Grow(ref _colScores, cols);
         Grow(ref _colMasks, cols);
+        Grow(ref _rowAppearance, rows);
+        Grow(ref _colAppearance, cols);
         Grow(ref _rowForCol, cols);
         Grow(ref _cost, rows * cols);
     }
 
-    public void SetRow(int r, in BoxF box, int classId, RleMask? mask)
+    /// <param name="appearance">The track's averaged <see cref="ColorHistogram"/> bins, or null when it has none (or appearance is off).</param>
+    public void SetRow(int r, in BoxF box, int classId, RleMask? mask, float[]? appearance = null)
     {
         _rowBoxes[r] = box;
         _rowClasses[r] = classId;
         _rowMasks[r] = mask;
+        _rowAppearance[r] = appearance;
     }
 
-    public void SetCol(int c, in BoxF box, int classId, float score, RleMask? mask)
+    public void SetCol(int c, in BoxF box, int classId, float score, RleMask? mask, ColorHistogram? appearance = null)
     {
         _colBoxes[c] = box;
         _colClasses[c] = classId;
         _colScores[c] = score;
         _colMasks[c] = mask;
+        _colAppearance[c] = appearance;
     }
 
     /// <summary>Builds the cost matrix and solves it; pairs costing more than <paramref name="costLimit"/> are never matched.</summary>
     /// <param name="kind">How boxes are compared.</param>
     /// <param name="maxHeightGrowth">When positive, a detection taller than this many times a row's box is never matched to it.</param>
+    /// <param name="appearance">How rows' and columns' appearance (where both have one) enters the cost.</param>
     /// <returns>Number of matched pairs.</returns>
-    public int Solve(double costLimit, bool fuseScore, bool useMasks, BoxCost kind = BoxCost.Iou, float maxHeightGrowth = 0)
+    public int Solve(double costLimit, bool fuseScore, bool useMasks, BoxCost kind = BoxCost.Iou, float maxHeightGrowth = 0,
+        in AppearanceCost appearance = default)
     {
         int rows = Rows, cols = Cols;
         if (rows == 0 || cols == 0)
@@ -94,12 +104,28 @@ internal sealed class Matcher
         }
         if (useMasks) AssociationCost.MaskIouDistance(_rowMasks.AsSpan(0, rows), _colMasks.AsSpan(0, cols), cost);
         if (fuseScore) AssociationCost.FuseScore(cost, rows, _colScores.AsSpan(0, cols));
+        var rowAppearance = _rowAppearance.AsSpan(0, rows);
+        var colAppearance = _colAppearance.AsSpan(0, cols);
+        switch (appearance.Use)
+        {
+            case AppearanceUse.Fuse:
+                AssociationCost.FuseAppearance(cost, rowBoxes, rowAppearance, colBoxes, colAppearance, appearance, costLimit);
+                break;
+            case AppearanceUse.Decide:
+                AssociationCost.DecideByAppearance(cost, rowAppearance, colAppearance, appearance, costLimit);
+                break;
+            case AppearanceUse.Reject:
+                AssociationCost.RejectByAppearance(cost, rowAppearance, colAppearance, appearance, costLimit);
+                break;
+        }
         if (maxHeightGrowth > 0) AssociationCost.GateHeightGrowth(cost, rowBoxes, colBoxes, maxHeightGrowth);
         int matched = _solver.Solve(cost, rows, cols, costLimit, _colForRow.AsSpan(0, rows), _rowForCol.AsSpan(0, cols));
 
         // Masks and detections are referenced only for the length of a step.
         _rowMasks.AsSpan(0, rows).Clear();
         _colMasks.AsSpan(0, cols).Clear();
+        rowAppearance.Clear();
+        colAppearance.Clear();
         return matched;
     }
 
@@ -107,6 +133,25 @@ internal sealed class Matcher
     {
         if (buffer.Length < size) buffer = new T[Math.Max(size, buffer.Length * 2)];
     }
+}
+
+/// <summary>Whether and how <see cref="Matcher.Solve"/> uses appearance, with its limits (Bhattacharyya distances, see <see cref="ColorHistogram.Distance(ReadOnlySpan{float}, ReadOnlySpan{float})"/>).</summary>
+/// <param name="MatchDistance">Up to this a detection looks like the track.</param>
+/// <param name="RejectDistance">Beyond this a detection is never the track.</param>
+/// <param name="MinIou">With <see cref="AppearanceUse.Fuse"/>, the least box IoU at which a close appearance lowers the cost.</param>
+internal readonly record struct AppearanceCost(AppearanceUse Use, double MatchDistance, double RejectDistance, double MinIou);
+
+/// <summary>How appearance enters an association's cost.</summary>
+internal enum AppearanceUse
+{
+    /// <summary>Not at all: boxes decide.</summary>
+    None,
+    /// <summary>BoT-SORT's fusion, min(box cost, appearance distance), plus rejection (<see cref="AssociationCost.FuseAppearance"/>).</summary>
+    Fuse,
+    /// <summary>Among the pairs the boxes allow, appearance ranks and rejects (<see cref="AssociationCost.DecideByAppearance"/>).</summary>
+    Decide,
+    /// <summary>Boxes decide, but a pair that looks too different is forbidden (<see cref="AssociationCost.RejectByAppearance"/>).</summary>
+    Reject,
 }
 
 /// <summary>How <see cref="Matcher.Solve"/> compares a row's box with a detection's.</summary>

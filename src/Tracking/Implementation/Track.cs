@@ -38,6 +38,16 @@ internal sealed class Track
     /// </summary>
     public double FullWidth, FullHeight;
 
+    /// <summary>
+    /// The exponential average of the track's colour histograms (<see cref="Core.Appearance.ColorHistogram"/> layout, each
+    /// body part averaged on its own), or all zeros before the first clean one (ByteTracker with appearance only). Allocated
+    /// once per track object, which is recycled.
+    /// </summary>
+    public readonly float[] Appearance = new float[Core.Appearance.ColorHistogram.Length];
+
+    /// <summary>Whether <see cref="Appearance"/> holds a histogram yet.</summary>
+    public bool HasAppearance;
+
     /// <summary>The box to compare detections with in this frame: Kalman prediction (ByteTracker) or latest box (IouTracker).</summary>
     public BoxF PredictedBox;
 

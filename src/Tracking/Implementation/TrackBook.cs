@@ -87,6 +87,8 @@ internal sealed class TrackBook
         t.FirstFrame = t.LastFrame = frameNumber;
         t.PredictedBox = detection.Box;
         t.State = TrackState.New;
+        t.HasAppearance = false;
+        Array.Clear(t.Appearance);
         _tracks.Add(t);
         if (_hitsToConfirm <= 1 || IsFirstFrame) Confirm(t);
         return t;

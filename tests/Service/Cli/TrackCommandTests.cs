@@ -228,16 +228,20 @@ public sealed class TrackCommandTests(TrackCommandFixture fx) : IClassFixture<Tr
     }
 
     [Fact]
-    public async Task Detections_FromDetectsJsonl_GiveTheSameRowsAsTrackingWithTheModel()
+    public async Task Detections_FromDetectsJsonl_GiveTheSameRowsAsTrackingWithTheModelWithoutAppearance()
     {
-        // detect once (same model, video and score cut as the fixture's track run), then track its JSON lines.
+        // detect once (same model, video and score cut as the fixture's track run), then track its JSON lines. The detect
+        // lines carry no colour histograms, so they track as the model run does with the appearance cue off.
         string detections = Out("detections.jsonl"), tracks = Out("tracks.txt"), jsonl = Out("tracks.jsonl");
+        string modelTracks = Out("model-tracks.txt"), modelJsonl = Out("model-tracks.jsonl");
+        Assert.Equal(0, await InvokeAsync(TrackCommand.Create(), "track", "--model", fx.ModelDir, "--input", fx.Video,
+            "--output", modelTracks, "--jsonl", modelJsonl, "--min-score", TrackCommandFixture.MinScore, "--tracking", "Appearance=false"));
         Assert.Equal(0, await InvokeAsync(DetectCommand.Create(), "detect", "--model", fx.ModelDir, "--input", fx.Video,
             "--output", detections, "--min-score", TrackCommandFixture.MinScore));
         Assert.Equal(0, await InvokeAsync(TrackCommand.Create(), "track", "--detections", detections, "--output", tracks, "--jsonl", jsonl));
-        Assert.Equal(File.ReadAllLines(fx.ByteTracks), File.ReadAllLines(tracks));
+        Assert.Equal(File.ReadAllLines(modelTracks), File.ReadAllLines(tracks));
         // The objects' JSON (class names included, taken from the detect lines) is the model run's too.
-        Assert.Equal(File.ReadAllLines(fx.ByteJsonl), File.ReadAllLines(jsonl));
+        Assert.Equal(File.ReadAllLines(modelJsonl), File.ReadAllLines(jsonl));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Threading.Channels;
+using MaskStream.Core.Appearance;
 using MaskStream.Core.Frames;
 using MaskStream.Core.Objects;
 using MaskStream.Detector;
@@ -78,6 +79,43 @@ public sealed class DetectorStageTests(DetectModelFixture model)
         Assert.Equal(8, pool.Rented);
         Assert.Equal(8, pool.Returned);
         Assert.Equal(0, pool.ReturnedTwice);
+    }
+
+    /// <summary>
+    /// With appearance on, every detection leaves with the histogram of its mask's pixels, computed before the frame is
+    /// returned to its pool: the frames are one grey (40 + n of 255, value bin 0 of the grey bins), so each body part the mask
+    /// covers is all in that bin; a detection whose mask is empty has none.
+    /// </summary>
+    [Fact]
+    public async Task RunAsync_WithAppearance_GivesEachDetectionItsMaskHistogram()
+    {
+        using var detector = Detector.Detector.Load(model.ModelDir, new DetectorOptions { ScoreThreshold = 0f, IntraOpThreads = 1 });
+        var pool = new CountingPool();
+        var feed = new CameraFeed(new FakeSource(live: false), new CameraCounters("a"), capacity: 4);
+        for (int n = 0; n < 2; n++) Assert.True(feed.Frames.Writer.TryWrite(NewFrame(pool, "a", n)));
+        feed.Frames.Writer.Complete();
+        var output = Channel.CreateUnbounded<DetectedFrame>();
+        var stage = new DetectorStage(detector, [feed], new SemaphoreSlim(0), output.Writer, maxBatch: 2, maxWait: TimeSpan.Zero,
+            appearance: true);
+
+        await stage.RunAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60));
+
+        var detections = new List<Detection>();
+        await foreach (var d in output.Reader.ReadAllAsync()) detections.AddRange(d.Detections);
+        Assert.Contains(detections, d => d.Mask is { Area: > 0 });
+        foreach (var d in detections)
+        {
+            if (d.Mask is { Area: 0 })
+            {
+                Assert.Null(d.Appearance);
+                continue;
+            }
+            var values = Assert.IsType<ColorHistogram>(d.Appearance).Values;
+            const int greyValueBin0 = ColorHistogram.HueBins * ColorHistogram.SaturationBins;
+            float upper = values[greyValueBin0], lower = values[ColorHistogram.PartBins + greyValueBin0];
+            Assert.True(upper + lower is 1f or 2f, $"upper {upper}, lower {lower}");
+        }
+        Assert.Equal(pool.Rented, pool.Returned);
     }
 
     private static Frame NewFrame(CountingPool pool, string camera, long n, (int W, int H)? pixels = null)
