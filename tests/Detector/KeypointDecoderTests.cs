@@ -42,4 +42,66 @@ public sealed class KeypointDecoderTests
         new KeypointDecoder().Decode(map, 4, new BoxF(10, 20, 14, 24), kps);
         Assert.Equal(new Keypoint(12.5f, 21.5f, 5f), kps[0]);
     }
+    [Theory]
+    [InlineData(56, 1)]
+    [InlineData(56, 2)]
+    [InlineData(56, 3)]
+    [InlineData(13, 4)]
+    public void Decode_PrunedSearch_EqualsExhaustiveSearchBitForBit(int m, int seed)
+    {
+        // Peaked, noisy, plateaued (ties: the first maximum must win) and constant maps on boxes from a few pixels to
+        // several times the heatmap, up- and down-sampling: the pruned argmax must pick the same cell and value.
+        var rng = new Random(seed);
+        const int j = 6;
+        var maps = new float[j * m * m];
+        var pruned = new Keypoint[j];
+        var exhaustive = new Keypoint[j];
+        var fast = new KeypointDecoder();
+        var reference = new KeypointDecoder { Pruning = false };
+        for (int trial = 0; trial < 60; trial++)
+        {
+            for (int k = 0; k < j; k++)
+            {
+                var map = maps.AsSpan(k * m * m, m * m);
+                float cx = rng.NextSingle() * m, cy = rng.NextSingle() * m, sigma = 0.5f + 4 * rng.NextSingle();
+                for (int y = 0; y < m; y++)
+                    for (int x = 0; x < m; x++)
+                    {
+                        float d2 = ((x - cx) * (x - cx) + (y - cy) * (y - cy)) / (sigma * sigma);
+                        map[y * m + x] = (k % 3) switch
+                        {
+                            0 => 12f * MathF.Exp(-d2) - 6f + 0.5f * rng.NextSingle(),
+                            1 => MathF.Min(3f, 10f * MathF.Exp(-d2)) - 2f, // a flat top: many equal values
+                            _ => rng.NextSingle() * 8f - 4f,
+                        };
+                    }
+            }
+            if (trial == 0) maps.AsSpan(0, m * m).Fill(0.25f);
+            float x1 = rng.NextSingle() * 200, y1 = rng.NextSingle() * 200;
+            float w = trial % 4 == 0 ? 1 + rng.NextSingle() * 20 : 20 + rng.NextSingle() * 300;
+            float h = trial % 5 == 0 ? 1 + rng.NextSingle() * 20 : 20 + rng.NextSingle() * 400;
+            var box = new BoxF(x1, y1, x1 + w, y1 + h);
+            fast.Decode(maps, m, box, pruned);
+            reference.Decode(maps, m, box, exhaustive);
+            for (int k = 0; k < j; k++)
+                Assert.True(exhaustive[k].Equals(pruned[k]), $"trial {trial} map {k} box {box}: pruned {pruned[k]}, exhaustive {exhaustive[k]}");
+        }
+    }
+
+    [Fact]
+    public void Decode_MapWithNaN_FallsBackToTorchArgmaxRule()
+    {
+        // A NaN is torch.argmax's maximum; the pruned search cannot bound it and hands the map to the exhaustive one.
+        const int m = 56;
+        var map = new float[m * m];
+        map[10 * m + 20] = float.NaN;
+        map[30 * m + 30] = 5f;
+        var kps = new Keypoint[1];
+        var expected = new Keypoint[1];
+        new KeypointDecoder().Decode(map, m, new BoxF(0, 0, 200, 300), kps);
+        new KeypointDecoder { Pruning = false }.Decode(map, m, new BoxF(0, 0, 200, 300), expected);
+        Assert.True(float.IsNaN(kps[0].Score));
+        Assert.Equal(expected[0].X, kps[0].X);
+        Assert.Equal(expected[0].Y, kps[0].Y);
+    }
 }
