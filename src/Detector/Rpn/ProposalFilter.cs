@@ -66,9 +66,8 @@ public sealed class ProposalFilter(RpnOptions options)
             anchorOffset += level.Count;
         }
 
-        int kept = _nms.RunBatched(_boxes.AsSpan(0, n), _scores.AsSpan(0, n), _levels.AsSpan(0, n), Options.NmsThresh,
-            _keep);
-        int count = Math.Min(kept, Math.Min(Options.PostNmsTopN, proposals.Length));
+        int count = _nms.RunBatchedTopN(_boxes.AsSpan(0, n), _scores.AsSpan(0, n), _levels.AsSpan(0, n), Options.NmsThresh,
+            Math.Min(Options.PostNmsTopN, proposals.Length), _keep);
         for (int i = 0; i < count; i++)
         {
             proposals[i] = _boxes[_keep[i]];
