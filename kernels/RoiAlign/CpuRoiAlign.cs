@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.Intrinsics.X86;
+using MaskStream.Kernels.Simd;
 
 namespace MaskStream.Kernels.RoiAlign;
 
@@ -175,7 +176,7 @@ public sealed unsafe class CpuRoiAlign : IRoiAlignKernel
             // 8 channels × 8 pixels at a time: a register transpose (moves only, so the values are untouched).
             for (; x0 + 8 <= w; x0 += 8)
                 for (int ch = 0; ch < c; ch += 8)
-                    Transpose8x8(src + ch * plane + x0, plane, dst + (long)x0 * c + ch, c);
+                    BlockTranspose.Transpose8x8(src + ch * plane + x0, plane, dst + (long)x0 * c + ch, c);
         }
         for (; x0 < w; x0 += 16)
         {
@@ -186,43 +187,6 @@ public sealed unsafe class CpuRoiAlign : IRoiAlignKernel
                 for (int x = x0; x < x1; x++) dst[(long)x * c + ch] = s[x];
             }
         }
-    }
-
-    /// <summary>8 rows of 8 floats (row stride <paramref name="srcStride"/>) written as 8 columns (stride <paramref name="dstStride"/>).</summary>
-    private static void Transpose8x8(float* src, long srcStride, float* dst, int dstStride)
-    {
-        var r0 = Avx.LoadVector256(src);
-        var r1 = Avx.LoadVector256(src + srcStride);
-        var r2 = Avx.LoadVector256(src + 2 * srcStride);
-        var r3 = Avx.LoadVector256(src + 3 * srcStride);
-        var r4 = Avx.LoadVector256(src + 4 * srcStride);
-        var r5 = Avx.LoadVector256(src + 5 * srcStride);
-        var r6 = Avx.LoadVector256(src + 6 * srcStride);
-        var r7 = Avx.LoadVector256(src + 7 * srcStride);
-        var t0 = Avx.UnpackLow(r0, r1);
-        var t1 = Avx.UnpackHigh(r0, r1);
-        var t2 = Avx.UnpackLow(r2, r3);
-        var t3 = Avx.UnpackHigh(r2, r3);
-        var t4 = Avx.UnpackLow(r4, r5);
-        var t5 = Avx.UnpackHigh(r4, r5);
-        var t6 = Avx.UnpackLow(r6, r7);
-        var t7 = Avx.UnpackHigh(r6, r7);
-        var u0 = Avx.Shuffle(t0, t2, 0x44);
-        var u1 = Avx.Shuffle(t0, t2, 0xEE);
-        var u2 = Avx.Shuffle(t1, t3, 0x44);
-        var u3 = Avx.Shuffle(t1, t3, 0xEE);
-        var u4 = Avx.Shuffle(t4, t6, 0x44);
-        var u5 = Avx.Shuffle(t4, t6, 0xEE);
-        var u6 = Avx.Shuffle(t5, t7, 0x44);
-        var u7 = Avx.Shuffle(t5, t7, 0xEE);
-        Avx.Store(dst, Avx.Permute2x128(u0, u4, 0x20));
-        Avx.Store(dst + dstStride, Avx.Permute2x128(u1, u5, 0x20));
-        Avx.Store(dst + 2 * dstStride, Avx.Permute2x128(u2, u6, 0x20));
-        Avx.Store(dst + 3 * dstStride, Avx.Permute2x128(u3, u7, 0x20));
-        Avx.Store(dst + 4 * dstStride, Avx.Permute2x128(u0, u4, 0x31));
-        Avx.Store(dst + 5 * dstStride, Avx.Permute2x128(u1, u5, 0x31));
-        Avx.Store(dst + 6 * dstStride, Avx.Permute2x128(u2, u6, 0x31));
-        Avx.Store(dst + 7 * dstStride, Avx.Permute2x128(u3, u7, 0x31));
     }
 
     private void PoolWorker(int worker)
@@ -288,7 +252,7 @@ public sealed unsafe class CpuRoiAlign : IRoiAlignKernel
                 int bin = 0;
                 for (; bin + 8 <= bins; bin += 8)
                     for (int c = 0; c < channels; c += 8)
-                        Transpose8x8(binMajorPtr + bin * channels + c, channels, outRow + (long)c * bins + bin, bins);
+                        BlockTranspose.Transpose8x8(binMajorPtr + bin * channels + c, channels, outRow + (long)c * bins + bin, bins);
                 for (; bin < bins; bin++)
                     for (int c = 0; c < channels; c++)
                         outRow[(long)c * bins + bin] = binMajorPtr[bin * channels + c];
