@@ -67,13 +67,14 @@ public sealed class KeypointDecoder
             for (int y = 0; y < outH; y++)
             {
                 yTaps[y].ApplyRows(rows, outW, values);
-                if (RowMaximum(values, out float rowBest, out int rowX))
+                if (RowMaximum(values, out float rowBest))
                 {
                     // torch.argmax: the first maximum in row-major order, so a later row wins only when strictly larger.
+                    // Only a winning row is searched for the position of its maximum.
                     if (first || rowBest > best)
                     {
                         best = rowBest;
-                        bestX = rowX;
+                        bestX = Math.Max(values.IndexOf(rowBest), 0);
                         bestY = y;
                         first = false;
                     }
@@ -146,12 +147,11 @@ public sealed class KeypointDecoder
         }
     }
 
-    /// <summary>The row's largest value and its first index; false when the row holds a NaN.</summary>
-    private static bool RowMaximum(ReadOnlySpan<float> values, out float max, out int index)
+    /// <summary>The row's largest value; false when the row holds a NaN.</summary>
+    private static bool RowMaximum(ReadOnlySpan<float> values, out float max)
     {
         int n = values.Length, x = 0;
         max = float.NegativeInfinity;
-        index = 0;
         if (n >= Vector<float>.Count)
         {
             var vmax = new Vector<float>(float.NegativeInfinity);
@@ -162,6 +162,14 @@ public sealed class KeypointDecoder
                 nan |= ~Vector.Equals(v, v);
                 vmax = Vector.Max(vmax, v);
             }
+            if (x < n)
+            {
+                // The last lanes again, overlapping: a maximum does not mind counting a value twice.
+                var v = new Vector<float>(values.Slice(n - Vector<float>.Count));
+                nan |= ~Vector.Equals(v, v);
+                vmax = Vector.Max(vmax, v);
+                x = n;
+            }
             if (nan != Vector<int>.Zero) return false;
             for (int i = 0; i < Vector<float>.Count; i++) max = MathF.Max(max, vmax[i]);
         }
@@ -171,8 +179,6 @@ public sealed class KeypointDecoder
             if (float.IsNaN(v)) return false;
             if (v > max) max = v;
         }
-        index = values.IndexOf(max);
-        if (index < 0) index = 0; // every value is -inf: the first one
         return true;
     }
 
@@ -241,6 +247,17 @@ internal readonly record struct CubicTap(int I0, int I1, int I2, int I3, float W
                 sum += new Vector<float>(r2.Slice(x)) * w2;
                 sum += new Vector<float>(r3.Slice(x)) * w3;
                 sum.CopyTo(values.Slice(x));
+            }
+            if (x < width)
+            {
+                // The last lanes again, overlapping: the same f32 steps give the same values the scalar tail would.
+                x = width - Vector<float>.Count;
+                var sum = new Vector<float>(r0.Slice(x)) * w0;
+                sum += new Vector<float>(r1.Slice(x)) * w1;
+                sum += new Vector<float>(r2.Slice(x)) * w2;
+                sum += new Vector<float>(r3.Slice(x)) * w3;
+                sum.CopyTo(values.Slice(x));
+                x = width;
             }
         }
         for (; x < width; x++)
