@@ -238,10 +238,17 @@ public sealed unsafe class CpuRoiAlign : IRoiAlignKernel
                     int count = CollectSamples(yTaps + ph * gridH, xTaps + pw * gridW, gridH, gridW, pixelStride, samples);
                     int bin = ph * p.PooledWidth + pw;
                     float* a = binMajor ? binMajorPtr + bin * channels : accPtr;
-                    new Span<float>(a, channels).Clear();
-                    if (_useChannelsLast) AccumulateChannelsLast(samples, count, a, channels);
-                    else AccumulateChannelsFirst(samples, count, a, channels);
-                    DivideByCount(a, channels, g.Count);
+                    if (_useChannelsLast && channels % (4 * Vector<float>.Count) == 0)
+                    {
+                        AverageChannelsLast(samples, count, a, channels, g.Count);
+                    }
+                    else
+                    {
+                        new Span<float>(a, channels).Clear();
+                        if (_useChannelsLast) AccumulateChannelsLast(samples, count, a, channels);
+                        else AccumulateChannelsFirst(samples, count, a, channels);
+                        DivideByCount(a, channels, g.Count);
+                    }
                     if (binMajor) continue;
                     float* o = outRow + bin;
                     for (int c = 0; c < channels; c++) o[(long)c * bins] = a[c];
@@ -281,24 +288,19 @@ public sealed unsafe class CpuRoiAlign : IRoiAlignKernel
         return n;
     }
 
-    /// <summary>acc[c] / count for every channel (a vector divide is the same IEEE division per lane).</summary>
-    private static void DivideByCount(float* acc, int channels, float count)
-    {
-        int lanes = Vector<float>.Count, c = 0;
-        var divisor = new Vector<float>(count);
-        for (; c <= channels - lanes; c += lanes) Vector.Store(Vector.Load(acc + c) / divisor, acc + c);
-        for (; c < channels; c++) acc[c] /= count;
-    }
-
-    private void AccumulateChannelsLast(Sample* samples, int count, float* acc, int channels)
+    /// <summary>
+    /// One bin of the channels-last layout when C is a multiple of four vectors: each channel's sum over the samples
+    /// in registers (<see cref="AccumulateChannelsLast"/>'s steps, from 0), then divided by the count, into acc[0..C).
+    /// </summary>
+    private void AverageChannelsLast(Sample* samples, int count, float* acc, int channels, float divisor)
     {
         float* src = _hwc;
         int lanes = Vector<float>.Count;
-        int ch = 0;
-        // Four vectors of channels at a time, summed over every sample in registers (the accumulator is not
-        // reloaded per sample). Each channel's sum runs over the samples in the same order with the same association
-        // as the scalar kernel: acc + (((w1·a + w2·b) + w3·c) + w4·d), starting from 0.
-        for (; ch + 4 * lanes <= channels; ch += 4 * lanes)
+        // x / 2^k and x · 2^-k are the same correctly rounded number, so a power-of-two count (4 with sampling ratio 2)
+        // multiplies instead of dividing.
+        bool powerOfTwo = BitOperations.IsPow2((int)divisor);
+        var scale = new Vector<float>(powerOfTwo ? 1f / divisor : divisor);
+        for (int ch = 0; ch < channels; ch += 4 * lanes)
         {
             Vector<float> s0 = default, s1 = default, s2 = default, s3 = default;
             for (int s = 0; s < count; s++)
@@ -314,11 +316,36 @@ public sealed unsafe class CpuRoiAlign : IRoiAlignKernel
                 s2 += w1 * Vector.Load(a + 2 * lanes) + w2 * Vector.Load(b + 2 * lanes) + w3 * Vector.Load(c + 2 * lanes) + w4 * Vector.Load(d + 2 * lanes);
                 s3 += w1 * Vector.Load(a + 3 * lanes) + w2 * Vector.Load(b + 3 * lanes) + w3 * Vector.Load(c + 3 * lanes) + w4 * Vector.Load(d + 3 * lanes);
             }
-            Vector.Store(s0, acc + ch);
-            Vector.Store(s1, acc + ch + lanes);
-            Vector.Store(s2, acc + ch + 2 * lanes);
-            Vector.Store(s3, acc + ch + 3 * lanes);
+            if (powerOfTwo)
+            {
+                Vector.Store(s0 * scale, acc + ch);
+                Vector.Store(s1 * scale, acc + ch + lanes);
+                Vector.Store(s2 * scale, acc + ch + 2 * lanes);
+                Vector.Store(s3 * scale, acc + ch + 3 * lanes);
+            }
+            else
+            {
+                Vector.Store(s0 / scale, acc + ch);
+                Vector.Store(s1 / scale, acc + ch + lanes);
+                Vector.Store(s2 / scale, acc + ch + 2 * lanes);
+                Vector.Store(s3 / scale, acc + ch + 3 * lanes);
+            }
         }
+    }
+
+    /// <summary>acc[c] / count for every channel (a vector divide is the same IEEE division per lane).</summary>
+    private static void DivideByCount(float* acc, int channels, float count)
+    {
+        int lanes = Vector<float>.Count, c = 0;
+        var divisor = new Vector<float>(count);
+        for (; c <= channels - lanes; c += lanes) Vector.Store(Vector.Load(acc + c) / divisor, acc + c);
+        for (; c < channels; c++) acc[c] /= count;
+    }
+
+    private void AccumulateChannelsLast(Sample* samples, int count, float* acc, int channels)
+    {
+        float* src = _hwc;
+        int lanes = Vector<float>.Count;
         int vectorEnd = channels - channels % lanes;
         for (int s = 0; s < count; s++)
         {
@@ -328,14 +355,15 @@ public sealed unsafe class CpuRoiAlign : IRoiAlignKernel
             var w2 = new Vector<float>(t.W2);
             var w3 = new Vector<float>(t.W3);
             var w4 = new Vector<float>(t.W4);
-            int k = ch;
-            for (; k < vectorEnd; k += lanes)
+            int ch = 0;
+            for (; ch < vectorEnd; ch += lanes)
             {
-                var v = w1 * Vector.Load(a + k) + w2 * Vector.Load(b + k) + w3 * Vector.Load(c + k) + w4 * Vector.Load(d + k);
-                Vector.Store(Vector.Load(acc + k) + v, acc + k);
+                // Same association as the scalar kernel: acc + (((w1·a + w2·b) + w3·c) + w4·d).
+                var v = w1 * Vector.Load(a + ch) + w2 * Vector.Load(b + ch) + w3 * Vector.Load(c + ch) + w4 * Vector.Load(d + ch);
+                Vector.Store(Vector.Load(acc + ch) + v, acc + ch);
             }
-            for (; k < channels; k++)
-                acc[k] += t.W1 * a[k] + t.W2 * b[k] + t.W3 * c[k] + t.W4 * d[k];
+            for (; ch < channels; ch++)
+                acc[ch] += t.W1 * a[ch] + t.W2 * b[ch] + t.W3 * c[ch] + t.W4 * d[ch];
         }
     }
 
