@@ -64,4 +64,65 @@ public sealed class KeypointDecoderTests
             Assert.Equal(b, a);
         }
     }
+
+    [Theory]
+    [InlineData(56, 1)]
+    [InlineData(56, 2)]
+    [InlineData(13, 3)]
+    public void Decode_PrunedRows_EqualExhaustiveSearchBitForBit(int m, int seed)
+    {
+        // Steep peaked logits like the trained head's (max ~10, background down to ~-45), noise, flat tops (many equal
+        // values: the first maximum must win), a constant map, and boxes from a few pixels to several times the map.
+        var rng = new Random(seed);
+        const int j = 6;
+        var maps = new float[j * m * m];
+        var pruned = new Keypoint[j];
+        var full = new Keypoint[j];
+        var fast = new KeypointDecoder();
+        var reference = new KeypointDecoder { PruneRows = false };
+        for (int trial = 0; trial < 60; trial++)
+        {
+            for (int k = 0; k < j; k++)
+            {
+                var map = maps.AsSpan(k * m * m, m * m);
+                float cx = rng.NextSingle() * m, cy = rng.NextSingle() * m, sigma = 0.7f + 3 * rng.NextSingle();
+                for (int y = 0; y < m; y++)
+                    for (int x = 0; x < m; x++)
+                    {
+                        float d2 = ((x - cx) * (x - cx) + (y - cy) * (y - cy)) / (sigma * sigma);
+                        map[y * m + x] = (k % 3) switch
+                        {
+                            0 => 10f - 4f * MathF.Sqrt(d2) * (1f + rng.NextSingle()),
+                            1 => MathF.Min(3f, 12f - 3f * d2), // a flat top: many equal values
+                            _ => rng.NextSingle() * 8f - 4f,
+                        };
+                    }
+            }
+            if (trial == 0) maps.AsSpan(0, m * m).Fill(0.25f);
+            float x1 = rng.NextSingle() * 200, y1 = rng.NextSingle() * 200;
+            float w = trial % 4 == 0 ? 1 + rng.NextSingle() * 20 : 8 + rng.NextSingle() * 300;
+            float h = trial % 5 == 0 ? 1 + rng.NextSingle() * 20 : 8 + rng.NextSingle() * 400;
+            var box = new BoxF(x1, y1, x1 + w, y1 + h);
+            fast.Decode(maps, m, box, pruned);
+            reference.Decode(maps, m, box, full);
+            for (int k = 0; k < j; k++)
+                Assert.True(full[k].Equals(pruned[k]), $"trial {trial} map {k} box {box}: pruned {pruned[k]}, full {full[k]}");
+        }
+    }
+
+    [Fact]
+    public void Decode_MapWithNaN_KeepsTorchArgmaxRule()
+    {
+        // A NaN is torch.argmax's maximum; the pruned row search cannot bound it and hands the map to the full one.
+        const int m = 56;
+        var map = new float[m * m];
+        map[10 * m + 20] = float.NaN;
+        map[30 * m + 30] = 5f;
+        var kps = new Keypoint[1];
+        var expected = new Keypoint[1];
+        new KeypointDecoder().Decode(map, m, new BoxF(0, 0, 200, 300), kps);
+        new KeypointDecoder { PruneRows = false }.Decode(map, m, new BoxF(0, 0, 200, 300), expected);
+        Assert.True(float.IsNaN(kps[0].Score));
+        Assert.Equal(expected[0], kps[0]);
+    }
 }
