@@ -21,8 +21,6 @@ public sealed class KeypointDecoder
     private float[] _rows = [];
     private float[] _values = [];
     private float[] _mapT = [];
-    private int[] _groupStart = [];
-    private float[] _groupBound = [];
     private float[] _columns = [];
 
     /// <summary>
@@ -62,157 +60,43 @@ public sealed class KeypointDecoder
                     for (int x = 0; x < outW; x++) dst[x] = xTaps[x].Apply(src, 1);
                 }
             }
-            float best;
-            int bestX, bestY;
-            if (!PruneRows || !ArgmaxPrunedRows(map, rows, outW, yTaps, out best, out bestX, out bestY))
-                ArgmaxAllRows(rows, outW, yTaps, out best, out bestX, out bestY);
+            var values = _values.AsSpan(0, outW);
+            float best = float.NegativeInfinity;
+            int bestX = 0, bestY = 0;
+            bool first = true;
+            for (int y = 0; y < outH; y++)
+            {
+                yTaps[y].ApplyRows(rows, outW, values);
+                if (RowMaximum(values, out float rowBest))
+                {
+                    // torch.argmax: the first maximum in row-major order, so a later row wins only when strictly larger.
+                    // Only a winning row is searched for the position of its maximum.
+                    if (first || rowBest > best)
+                    {
+                        best = rowBest;
+                        bestX = Math.Max(values.IndexOf(rowBest), 0);
+                        bestY = y;
+                        first = false;
+                    }
+                    continue;
+                }
+                // A NaN counts as the maximum (torch.argmax): the scalar rule, value by value.
+                for (int x = 0; x < outW; x++)
+                {
+                    float v = values[x];
+                    if (first || v > best || (float.IsNaN(v) && !float.IsNaN(best)))
+                    {
+                        best = v;
+                        bestX = x;
+                        bestY = y;
+                        first = false;
+                    }
+                }
+            }
             float kx = (bestX + 0.5f) * widthCorrection + roi.X1;
             float ky = (bestY + 0.5f) * heightCorrection + roi.Y1;
             keypoints[k] = new Keypoint(kx, ky, best);
         }
-    }
-
-    /// <summary>The argmax over every output row (torch.argmax: the first maximum, a NaN counting as the maximum).</summary>
-    private void ArgmaxAllRows(ReadOnlySpan<float> rows, int outW, ReadOnlySpan<CubicTap> yTaps, out float best, out int bestX, out int bestY)
-    {
-        int outH = yTaps.Length;
-        var values = _values.AsSpan(0, outW);
-        best = float.NegativeInfinity;
-        bestX = 0;
-        bestY = 0;
-        bool first = true;
-        for (int y = 0; y < outH; y++)
-        {
-            yTaps[y].ApplyRows(rows, outW, values);
-            if (RowMaximum(values, out float rowBest))
-            {
-                // torch.argmax: the first maximum in row-major order, so a later row wins only when strictly larger.
-                // Only a winning row is searched for the position of its maximum.
-                if (first || rowBest > best)
-                {
-                    best = rowBest;
-                    bestX = Math.Max(values.IndexOf(rowBest), 0);
-                    bestY = y;
-                    first = false;
-                }
-                continue;
-            }
-            // A NaN counts as the maximum (torch.argmax): the scalar rule, value by value.
-            for (int x = 0; x < outW; x++)
-            {
-                float v = values[x];
-                if (first || v > best || (float.IsNaN(v) && !float.IsNaN(best)))
-                {
-                    best = v;
-                    bestX = x;
-                    bestY = y;
-                    first = false;
-                }
-            }
-        }
-    }
-
-    /// <summary>Tests turn this off to compare the pruned row search with the full one.</summary>
-    internal bool PruneRows { get; init; } = true;
-
-    /// <summary>
-    /// The same argmax, computing only the output rows that can hold it. Output rows with the same four y taps form a
-    /// group; a value there is w0·r0 + w1·r1 + w2·r2 + w3·r3 of exact x-pass values with w1, w2 ≥ 0, w0, w3 ≤ 0 and
-    /// Σw = 1, so it is at most M + N·max(M − o, 0), M the larger of r1, r2 and o the smaller of r0, r3 at that column
-    /// and N the group's largest negative weight mass. The group with the highest bound is computed first; a group
-    /// whose bound is below the best value so far cannot hold the maximum (nor tie with it) and is skipped. Computed
-    /// rows are the full search's (same f32 steps), so the result is identical. Returns false, and the caller searches
-    /// every row, for a map with a NaN, an infinity or magnitudes near float's range, or taps of unexpected signs.
-    /// </summary>
-    private bool ArgmaxPrunedRows(ReadOnlySpan<float> map, ReadOnlySpan<float> rows, int outW, ReadOnlySpan<CubicTap> yTaps,
-        out float best, out int bestX, out int bestY)
-    {
-        best = float.NegativeInfinity;
-        bestX = bestY = 0;
-        int outH = yTaps.Length, lanes = Vector<float>.Count;
-        if (outW < lanes || !FiniteMagnitude(map, out float maxAbs) || maxAbs > 1e30f) return false;
-        // f32 rounding of the four products and sums (and weights summing to 1 only within an ulp or so): far below this.
-        var slack = new Vector<float>(1e-5f * maxAbs);
-        int groups = 0;
-        for (int y = 0; y < outH;)
-        {
-            var t = yTaps[y];
-            float negative = 0f;
-            int end = y;
-            for (; end < outH && SameIndices(yTaps[end], t); end++)
-            {
-                var u = yTaps[end];
-                if (u.W0 > 0f || u.W3 > 0f || u.W1 < 0f || u.W2 < 0f) return false;
-                negative = MathF.Max(negative, -(u.W0 + u.W3));
-            }
-            var n = new Vector<float>(negative);
-            var r0 = rows.Slice(t.I0 * outW, outW);
-            var r1 = rows.Slice(t.I1 * outW, outW);
-            var r2 = rows.Slice(t.I2 * outW, outW);
-            var r3 = rows.Slice(t.I3 * outW, outW);
-            var bound = new Vector<float>(float.NegativeInfinity);
-            for (int x = 0; ; x += lanes)
-            {
-                if (x > outW - lanes) x = outW - lanes; // the last lanes overlap: a maximum may count a column twice
-                var hi = Vector.Max(new Vector<float>(r1.Slice(x)), new Vector<float>(r2.Slice(x)));
-                var lo = Vector.Min(new Vector<float>(r0.Slice(x)), new Vector<float>(r3.Slice(x)));
-                bound = Vector.Max(bound, hi + n * Vector.Max(hi - lo, Vector<float>.Zero) + slack);
-                if (x == outW - lanes) break;
-            }
-            float b = float.NegativeInfinity;
-            for (int i = 0; i < lanes; i++) b = MathF.Max(b, bound[i]);
-            _groupStart[groups] = y;
-            _groupBound[groups++] = b;
-            y = end;
-        }
-        _groupStart[groups] = outH;
-        int top = 0;
-        for (int g = 1; g < groups; g++)
-            if (_groupBound[g] > _groupBound[top]) top = g;
-        bool found = false;
-        var values = _values.AsSpan(0, outW);
-        for (int pass = 0; pass <= groups; pass++)
-        {
-            int g = pass == 0 ? top : pass - 1;
-            if (pass > 0 && (g == top || _groupBound[g] < best)) continue;
-            for (int y = _groupStart[g]; y < _groupStart[g + 1]; y++)
-            {
-                yTaps[y].ApplyRows(rows, outW, values);
-                RowMaximum(values, out float rowBest); // finite: the map was checked
-                if (!found || rowBest > best || (rowBest == best && y < bestY))
-                {
-                    best = rowBest;
-                    bestX = Math.Max(values.IndexOf(rowBest), 0);
-                    bestY = y;
-                    found = true;
-                }
-            }
-        }
-        return found;
-    }
-
-    private static bool SameIndices(in CubicTap a, in CubicTap b) => a.I0 == b.I0 && a.I1 == b.I1 && a.I2 == b.I2 && a.I3 == b.I3;
-
-    /// <summary>The largest magnitude of the map; false when it holds a NaN or an infinity.</summary>
-    private static bool FiniteMagnitude(ReadOnlySpan<float> map, out float maxAbs)
-    {
-        var max = Vector<float>.Zero;
-        var bad = Vector<int>.Zero;
-        int x = 0, lanes = Vector<float>.Count;
-        for (; x <= map.Length - lanes; x += lanes)
-        {
-            var v = new Vector<float>(map.Slice(x));
-            bad |= ~Vector.Equals(v, v);
-            max = Vector.Max(max, Vector.Abs(v));
-        }
-        maxAbs = 0f;
-        for (int i = 0; i < lanes; i++) maxAbs = MathF.Max(maxAbs, max[i]);
-        for (; x < map.Length; x++)
-        {
-            if (float.IsNaN(map[x])) return false;
-            maxAbs = MathF.Max(maxAbs, MathF.Abs(map[x]));
-        }
-        return bad == Vector<int>.Zero && float.IsFinite(maxAbs);
     }
 
     /// <summary>Tests turn this off to compare the SIMD x pass with the scalar one.</summary>
@@ -304,11 +188,6 @@ public sealed class KeypointDecoder
         if (_xTaps.Length < outW) _xTaps = new CubicTap[Math.Max(outW, 2 * _xTaps.Length)];
         if (_yTaps.Length < outH) _yTaps = new CubicTap[Math.Max(outH, 2 * _yTaps.Length)];
         if (_rows.Length < m * outW) _rows = new float[Math.Max(m * outW, 2 * _rows.Length)];
-        if (_groupStart.Length < outH + 1)
-        {
-            _groupStart = new int[Math.Max(outH + 1, 2 * _groupStart.Length)];
-            _groupBound = new float[_groupStart.Length];
-        }
     }
 }
 
