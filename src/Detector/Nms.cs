@@ -155,10 +155,11 @@ public sealed class Nms
     {
         count = 0;
         int n = boxes.Length;
-        // One run per class, classes ascending, scores non-increasing within a run (else: the general path).
+        // One run per class, classes ascending, scores non-increasing within a run, no NaN (else: the general path).
         int runs = 0;
         for (int i = 0; i < n; i++)
         {
+            if (float.IsNaN(scores[i])) return false;
             if (i == 0 || classes[i] != classes[i - 1])
             {
                 if (i > 0 && classes[i] < classes[i - 1]) return false;

@@ -1,9 +1,9 @@
 using System.Numerics;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
-using MaskStream.Kernels.Simd;
 using MaskStream.Core.Geometry;
 using MaskStream.Core.Objects;
+using MaskStream.Kernels.Simd;
 
 namespace MaskStream.Detector.Heads;
 
