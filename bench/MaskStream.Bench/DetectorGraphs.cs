@@ -18,7 +18,7 @@ namespace MaskStream.Bench;
 /// </summary>
 internal static class DetectorGraphs
 {
-    private sealed record Setting(string Name, int Threads, bool Spinning, GraphOptimizationLevel Level);
+    private sealed record Setting(string Name, int Threads, bool Spinning, GraphOptimizationLevel Level, string? ConfigKey = null);
 
     public static int Run(string[] args)
     {
@@ -30,13 +30,22 @@ internal static class DetectorGraphs
         int profileThreads = int.Parse(Arg(args, "--profile", "0"), CultureInfo.InvariantCulture);
         string compare = Arg(args, "--compare", "");
         int compareThreads = int.Parse(Arg(args, "--threads", "1"), CultureInfo.InvariantCulture);
-        Setting[] settings =
-        [
-            new("2 threads, spinning", 2, true, GraphOptimizationLevel.ORT_ENABLE_ALL),
-            new("2 threads, no spinning", 2, false, GraphOptimizationLevel.ORT_ENABLE_ALL),
-            new("1 thread", 1, false, GraphOptimizationLevel.ORT_ENABLE_ALL),
-            new("2 threads, no spinning, extended (no NCHWc)", 2, false, GraphOptimizationLevel.ORT_ENABLE_EXTENDED),
-        ];
+        // --one-thread: the session settings that matter at Detector:IntraOpThreads = 1 (reported in process CPU too)
+        Setting[] settings = args.Contains("--one-thread")
+            ?
+            [
+                new("1 thread", 1, false, GraphOptimizationLevel.ORT_ENABLE_ALL),
+                new("1 thread, extended (no NCHWc)", 1, false, GraphOptimizationLevel.ORT_ENABLE_EXTENDED),
+                new("1 thread, denormals as zero", 1, false, GraphOptimizationLevel.ORT_ENABLE_ALL, "session.set_denormal_as_zero"),
+                new("1 thread, no memory pattern", 1, false, GraphOptimizationLevel.ORT_ENABLE_ALL, "memory-pattern-off"),
+            ]
+            :
+            [
+                new("2 threads, spinning", 2, true, GraphOptimizationLevel.ORT_ENABLE_ALL),
+                new("2 threads, no spinning", 2, false, GraphOptimizationLevel.ORT_ENABLE_ALL),
+                new("1 thread", 1, false, GraphOptimizationLevel.ORT_ENABLE_ALL),
+                new("2 threads, no spinning, extended (no NCHWc)", 2, false, GraphOptimizationLevel.ORT_ENABLE_EXTENDED),
+            ];
         var graphs = new (string File, long[] Shape)[]
         {
             ("backbone_rpn", [1, 3, 480, 640]),
@@ -70,22 +79,27 @@ internal static class DetectorGraphs
                 continue;
             }
             var times = settings.Select(_ => new List<double>()).ToArray();
+            var cpuTimes = settings.Select(_ => new List<double>()).ToArray();
             using var value = OrtValue.CreateTensorValueFromMemory(input, shape);
             for (int run = -2; run < runs; run++)
             {
                 for (int s = 0; s < sessions.Length; s++)
                 {
+                    double c = ProcessCpuMs();
                     long t = Stopwatch.GetTimestamp();
-                    using var outputs = sessions[s].Run(new RunOptions(), [inputName], [value], sessions[s].OutputNames);
-                    if (run >= 0) times[s].Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
+                    using (var outputs = sessions[s].Run(new RunOptions(), [inputName], [value], sessions[s].OutputNames)) { }
+                    if (run < 0) continue;
+                    times[s].Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
+                    cpuTimes[s].Add(ProcessCpuMs() - c);
                 }
             }
             Console.WriteLine($"{file} [{string.Join(",", shape)}]:");
             for (int s = 0; s < settings.Length; s++)
             {
                 var v = times[s].Order().ToArray();
+                var cpu = cpuTimes[s].Order().ToArray();
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  {settings[s].Name,-46} median {v[v.Length / 2],8:F2} ms  min {v[0],8:F2} ms"));
+                    $"  {settings[s].Name,-46} median {v[v.Length / 2],8:F2} ms  min {v[0],8:F2} ms  process CPU median {cpu[cpu.Length / 2],8:F2} ms"));
             }
             foreach (var session in sessions) session.Dispose();
         }
@@ -180,6 +194,8 @@ internal static class DetectorGraphs
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
         };
         if (!s.Spinning) so.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        if (s.ConfigKey == "memory-pattern-off") so.EnableMemoryPattern = false;
+        else if (s.ConfigKey is not null) so.AddSessionConfigEntry(s.ConfigKey, "1");
         return new InferenceSession(path, so);
     }
 

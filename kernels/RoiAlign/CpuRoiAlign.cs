@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.Intrinsics.X86;
+using MaskStream.Kernels.Simd;
 
 namespace MaskStream.Kernels.RoiAlign;
 
@@ -168,7 +170,15 @@ public sealed unsafe class CpuRoiAlign : IRoiAlignKernel
         long plane = (long)_height * w;
         float* src = _src + (long)y * w;
         float* dst = _hwc + (long)y * w * c;
-        for (int x0 = 0; x0 < w; x0 += 16)
+        int x0 = 0;
+        if (Avx.IsSupported && c % 8 == 0)
+        {
+            // 8 channels × 8 pixels at a time: a register transpose (moves only, so the values are untouched).
+            for (; x0 + 8 <= w; x0 += 8)
+                for (int ch = 0; ch < c; ch += 8)
+                    BlockTranspose.Transpose8x8(src + ch * plane + x0, plane, dst + (long)x0 * c + ch, c);
+        }
+        for (; x0 < w; x0 += 16)
         {
             int x1 = Math.Min(x0 + 16, w);
             for (int ch = 0; ch < c; ch++)
@@ -199,39 +209,74 @@ public sealed unsafe class CpuRoiAlign : IRoiAlignKernel
             p.SamplingRatio, p.Aligned);
         int gridH = Math.Max(g.GridHeight, 0), gridW = Math.Max(g.GridWidth, 0);
         scratch.EnsureSamples(gridH * gridW);
+        scratch.EnsureTaps(p.PooledHeight * gridH, p.PooledWidth * gridW);
         int channels = _channels, bins = p.BinsPerChannel;
+        // Channels-last with whole 8-channel groups: each bin's C values go to a bin-major block ([bins, C],
+        // contiguous stores), turned into the [C, bins] output by 8×8 register transposes at the end.
+        bool binMajor = _useChannelsLast && Avx.IsSupported && channels % 8 == 0;
+        if (binMajor) scratch.EnsureBinMajor(bins * channels);
         // Offsets are in floats of the layout read: channels-last spaces pixels C apart, channels-first 1 apart.
         int pixelStride = _useChannelsLast ? channels : 1;
+        // The sample taps of each row (ph, iy) and column (pw, ix), as torchvision computes them per sample.
+        for (int ph = 0; ph < p.PooledHeight; ph++)
+            for (int iy = 0; iy < gridH; iy++)
+                scratch.YTaps[ph * gridH + iy] = RoiAlignMath.Axis(RoiAlignMath.SampleY(g, ph, iy), _height);
+        for (int pw = 0; pw < p.PooledWidth; pw++)
+            for (int ix = 0; ix < gridW; ix++)
+                scratch.XTaps[pw * gridW + ix] = RoiAlignMath.Axis(RoiAlignMath.SampleX(g, pw, ix), _width);
         float[] acc = scratch.Accumulator;
         fixed (Sample* samples = scratch.Samples)
         fixed (float* accPtr = acc)
+        fixed (float* binMajorPtr = scratch.BinMajor)
+        fixed (AxisTap* yTaps = scratch.YTaps)
+        fixed (AxisTap* xTaps = scratch.XTaps)
         {
             for (int ph = 0; ph < p.PooledHeight; ph++)
             {
                 for (int pw = 0; pw < p.PooledWidth; pw++)
                 {
-                    int count = CollectSamples(g, ph, pw, gridH, gridW, pixelStride, samples);
-                    new Span<float>(accPtr, channels).Clear();
-                    if (_useChannelsLast) AccumulateChannelsLast(samples, count, accPtr, channels);
-                    else AccumulateChannelsFirst(samples, count, accPtr, channels);
-                    DivideByCount(accPtr, channels, g.Count);
-                    float* o = outRow + ph * p.PooledWidth + pw;
-                    for (int c = 0; c < channels; c++) o[(long)c * bins] = accPtr[c];
+                    int count = CollectSamples(yTaps + ph * gridH, xTaps + pw * gridW, gridH, gridW, pixelStride, samples);
+                    int bin = ph * p.PooledWidth + pw;
+                    float* a = binMajor ? binMajorPtr + bin * channels : accPtr;
+                    if (_useChannelsLast && channels % (4 * Vector<float>.Count) == 0)
+                    {
+                        AverageChannelsLast(samples, count, a, channels, g.Count);
+                    }
+                    else
+                    {
+                        new Span<float>(a, channels).Clear();
+                        if (_useChannelsLast) AccumulateChannelsLast(samples, count, a, channels);
+                        else AccumulateChannelsFirst(samples, count, a, channels);
+                        DivideByCount(a, channels, g.Count);
+                    }
+                    if (binMajor) continue;
+                    float* o = outRow + bin;
+                    for (int c = 0; c < channels; c++) o[(long)c * bins] = a[c];
                 }
+            }
+            if (binMajor)
+            {
+                int bin = 0;
+                for (; bin + 8 <= bins; bin += 8)
+                    for (int c = 0; c < channels; c += 8)
+                        BlockTranspose.Transpose8x8(binMajorPtr + bin * channels + c, channels, outRow + (long)c * bins + bin, bins);
+                for (; bin < bins; bin++)
+                    for (int c = 0; c < channels; c++)
+                        outRow[(long)c * bins + bin] = binMajorPtr[bin * channels + c];
             }
         }
     }
 
-    /// <summary>The in-range samples of bin (ph, pw) in torchvision's iy-major order; out-of-range ones add 0 and are skipped.</summary>
-    private int CollectSamples(in RoiGeometry g, int ph, int pw, int gridH, int gridW, int pixelStride, Sample* samples)
+    /// <summary>The in-range samples of one bin in torchvision's iy-major order; out-of-range ones add 0 and are skipped.</summary>
+    private int CollectSamples(AxisTap* yTaps, AxisTap* xTaps, int gridH, int gridW, int pixelStride, Sample* samples)
     {
-        int n = 0, h = _height, w = _width;
+        int n = 0, w = _width;
         for (int iy = 0; iy < gridH; iy++)
         {
-            var ty = RoiAlignMath.Axis(RoiAlignMath.SampleY(g, ph, iy), h);
+            var ty = yTaps[iy];
             for (int ix = 0; ix < gridW; ix++)
             {
-                var tx = RoiAlignMath.Axis(RoiAlignMath.SampleX(g, pw, ix), w);
+                var tx = xTaps[ix];
                 if ((ty.Valid & tx.Valid) == 0) continue;
                 samples[n++] = new Sample(
                     (ty.Low * w + tx.Low) * pixelStride, (ty.Low * w + tx.High) * pixelStride,
@@ -241,6 +286,51 @@ public sealed unsafe class CpuRoiAlign : IRoiAlignKernel
             }
         }
         return n;
+    }
+
+    /// <summary>
+    /// One bin of the channels-last layout when C is a multiple of four vectors: each channel's sum over the samples
+    /// in registers (<see cref="AccumulateChannelsLast"/>'s steps, from 0), then divided by the count, into acc[0..C).
+    /// </summary>
+    private void AverageChannelsLast(Sample* samples, int count, float* acc, int channels, float divisor)
+    {
+        float* src = _hwc;
+        int lanes = Vector<float>.Count;
+        // x / 2^k and x · 2^-k are the same correctly rounded number, so a power-of-two count (4 with sampling ratio 2)
+        // multiplies instead of dividing.
+        bool powerOfTwo = BitOperations.IsPow2((int)divisor);
+        var scale = new Vector<float>(powerOfTwo ? 1f / divisor : divisor);
+        for (int ch = 0; ch < channels; ch += 4 * lanes)
+        {
+            Vector<float> s0 = default, s1 = default, s2 = default, s3 = default;
+            for (int s = 0; s < count; s++)
+            {
+                ref readonly Sample t = ref samples[s];
+                float* a = src + t.P1 + ch, b = src + t.P2 + ch, c = src + t.P3 + ch, d = src + t.P4 + ch;
+                var w1 = new Vector<float>(t.W1);
+                var w2 = new Vector<float>(t.W2);
+                var w3 = new Vector<float>(t.W3);
+                var w4 = new Vector<float>(t.W4);
+                s0 += w1 * Vector.Load(a) + w2 * Vector.Load(b) + w3 * Vector.Load(c) + w4 * Vector.Load(d);
+                s1 += w1 * Vector.Load(a + lanes) + w2 * Vector.Load(b + lanes) + w3 * Vector.Load(c + lanes) + w4 * Vector.Load(d + lanes);
+                s2 += w1 * Vector.Load(a + 2 * lanes) + w2 * Vector.Load(b + 2 * lanes) + w3 * Vector.Load(c + 2 * lanes) + w4 * Vector.Load(d + 2 * lanes);
+                s3 += w1 * Vector.Load(a + 3 * lanes) + w2 * Vector.Load(b + 3 * lanes) + w3 * Vector.Load(c + 3 * lanes) + w4 * Vector.Load(d + 3 * lanes);
+            }
+            if (powerOfTwo)
+            {
+                Vector.Store(s0 * scale, acc + ch);
+                Vector.Store(s1 * scale, acc + ch + lanes);
+                Vector.Store(s2 * scale, acc + ch + 2 * lanes);
+                Vector.Store(s3 * scale, acc + ch + 3 * lanes);
+            }
+            else
+            {
+                Vector.Store(s0 / scale, acc + ch);
+                Vector.Store(s1 / scale, acc + ch + lanes);
+                Vector.Store(s2 / scale, acc + ch + 2 * lanes);
+                Vector.Store(s3 / scale, acc + ch + 3 * lanes);
+            }
+        }
     }
 
     /// <summary>acc[c] / count for every channel (a vector divide is the same IEEE division per lane).</summary>
@@ -305,9 +395,24 @@ public sealed unsafe class CpuRoiAlign : IRoiAlignKernel
             if (Samples.Length < n) Samples = new Sample[Math.Max(n, Samples.Length * 2)];
         }
 
+        public AxisTap[] YTaps = new AxisTap[32];
+        public AxisTap[] XTaps = new AxisTap[32];
+        public float[] BinMajor = new float[1];
+
         public void EnsureChannels(int c)
         {
             if (Accumulator.Length < c) Accumulator = new float[c];
+        }
+
+        public void EnsureTaps(int rows, int columns)
+        {
+            if (YTaps.Length < rows) YTaps = new AxisTap[Math.Max(rows, 2 * YTaps.Length)];
+            if (XTaps.Length < columns) XTaps = new AxisTap[Math.Max(columns, 2 * XTaps.Length)];
+        }
+
+        public void EnsureBinMajor(int n)
+        {
+            if (BinMajor.Length < n) BinMajor = new float[n];
         }
     }
 }

@@ -87,6 +87,8 @@ public sealed class Detector : IDisposable
     private DetectorStageTimes _times;
     private long _clock;
 
+    private TimeSpan Lap() => DetectorStageTimes.Since(ref _clock, _options.StageClock);
+
     /// <summary>Reads model.json, opens and checks the graphs. Throws <see cref="DetectorException"/> with one clear line.</summary>
     public static Detector Load(string modelDirectory, DetectorOptions? options = null)
     {
@@ -159,7 +161,7 @@ public sealed class Detector : IDisposable
         var s = _s;
         int n = s.Valid.Count;
         _times = default;
-        _clock = System.Diagnostics.Stopwatch.GetTimestamp();
+        _clock = DetectorStageTimes.Now(_options.StageClock);
         s.BeginBatch(n);
         int maxH = 0, maxW = 0;
         for (int b = 0; b < n; b++)
@@ -180,13 +182,13 @@ public sealed class Detector : IDisposable
                 image.AsSpan(b * plane, plane));
         }
 
-        _times.Preprocess = DetectorStageTimes.Since(ref _clock);
+        _times.Preprocess = Lap();
         using var backboneOut = _backboneIo.Run(_runOptions, image.AsMemory(0, n * plane), [n, 3, ph, pw]);
-        _times.BackboneRpn = DetectorStageTimes.Since(ref _clock);
+        _times.BackboneRpn = Lap();
         var pooledLevels = BackboneLevels(backboneOut, n, ph, pw, out var anchors);
 
         int totalProposals = Proposals(backboneOut, n, anchors);
-        _times.Proposals = DetectorStageTimes.Since(ref _clock);
+        _times.Proposals = Lap();
         int totalDetections = BoxHead(pooledLevels, totalProposals, maxH, maxW);
         if (totalDetections > 0 && _maskIo is not null) Masks(pooledLevels, frames, totalDetections, maxH, maxW);
         if (totalDetections > 0 && _keypointIo is not null) Keypoints(pooledLevels, frames, totalDetections, maxH, maxW);
@@ -260,9 +262,9 @@ public sealed class Detector : IDisposable
         int c = Manifest.FeatureChannels, per = c * ra.OutputHeight * ra.OutputWidth;
         var features = s.Floats(ref s.RoiFeatures, r * per);
         _boxPool.Run(levels, s.Rois.AsSpan(0, r), maxH, maxW, features.AsSpan(0, r * per));
-        _times.BoxRoiAlign = DetectorStageTimes.Since(ref _clock);
+        _times.BoxRoiAlign = Lap();
         using var outputs = _boxIo.Run(_runOptions, features.AsMemory(0, r * per), [r, c, ra.OutputHeight, ra.OutputWidth]);
-        _times.BoxHead = DetectorStageTimes.Since(ref _clock);
+        _times.BoxHead = Lap();
         var logits = outputs.Tensor(0, out _);
         var deltas = outputs.Tensor(1, out _);
         int total = 0;
@@ -278,7 +280,7 @@ public sealed class Detector : IDisposable
             s.DetectionCount[b] = d;
             total += d;
         }
-        _times.BoxPostprocess = DetectorStageTimes.Since(ref _clock);
+        _times.BoxPostprocess = Lap();
         return total;
     }
 
@@ -299,9 +301,9 @@ public sealed class Detector : IDisposable
             }
         var features = s.Floats(ref s.RoiFeatures, total * per);
         _maskPool!.Run(levels, s.Rois.AsSpan(0, total), maxH, maxW, features.AsSpan(0, total * per));
-        _times.MaskRoiAlign = DetectorStageTimes.Since(ref _clock);
+        _times.MaskRoiAlign = Lap();
         using var outputs = _maskIo!.Run(_runOptions, features.AsMemory(0, total * per), [total, c, mh.RoiAlign.OutputHeight, mh.RoiAlign.OutputWidth]);
-        _times.MaskHead = DetectorStageTimes.Since(ref _clock);
+        _times.MaskHead = Lap();
         var logits = outputs.Tensor(0, out _); // [D, K, M, M]
         var probabilities = s.Floats(ref s.MaskProbabilities, total * mm);
         s.EnsureMasks(total);
@@ -323,7 +325,7 @@ public sealed class Detector : IDisposable
             _maskPaste!.Paste(probabilities.AsSpan(start * mm, count * mm), mh.MaskSize, s.FrameBoxes.AsSpan(start, count),
                 info.Height, info.Width, s.Masks.AsSpan(start, count));
         }
-        _times.Paste = DetectorStageTimes.Since(ref _clock);
+        _times.Paste = Lap();
     }
 
     /// <summary>Keypoint RoIAlign and head on detections of the keypoint class only; heatmaps decoded as torchvision does.</summary>
@@ -345,7 +347,7 @@ public sealed class Detector : IDisposable
                 s.KeypointRow[b * perImage + i] = r;
                 s.Rois[r++] = new RoiBox(b, det.Box.X1, det.Box.Y1, det.Box.X2, det.Box.Y2);
             }
-        _clock = System.Diagnostics.Stopwatch.GetTimestamp();
+        _clock = DetectorStageTimes.Now(_options.StageClock);
         if (r == 0) return;
         var features = s.Floats(ref s.RoiFeatures, r * per);
         if (_keypointsReuseMaskFeatures)
@@ -361,9 +363,9 @@ public sealed class Detector : IDisposable
         {
             _keypointPool!.Run(levels, s.Rois.AsSpan(0, r), maxH, maxW, features.AsSpan(0, r * per));
         }
-        _times.KeypointRoiAlign = DetectorStageTimes.Since(ref _clock);
+        _times.KeypointRoiAlign = Lap();
         using var outputs = _keypointIo!.Run(_runOptions, features.AsMemory(0, r * per), [r, c, kh.RoiAlign.OutputHeight, kh.RoiAlign.OutputWidth]);
-        _times.KeypointHead = DetectorStageTimes.Since(ref _clock);
+        _times.KeypointHead = Lap();
         var heatmaps = outputs.Tensor(0, out _); // [P, J, M, M]
         for (int row = 0; row < r; row++)
         {
@@ -380,7 +382,7 @@ public sealed class Detector : IDisposable
             var (ratioH, ratioW) = Ratios(roi.BatchIndex, info);
             for (int q = 0; q < j; q++) kps[q] = new Keypoint(kps[q].X * ratioW, kps[q].Y * ratioH, kps[q].Score);
         }
-        _times.KeypointDecode = DetectorStageTimes.Since(ref _clock);
+        _times.KeypointDecode = Lap();
     }
 
     private DetectedFrame BuildFrame(FrameInfo info, int b)

@@ -45,6 +45,9 @@ public sealed record DetectorOptions
     /// </summary>
     internal Runtime.KernelBackend? Kernels { get; init; }
 
+    /// <summary>What <see cref="Detector.LastStageTimes"/> measures; the detector-stages benchmark asks for CPU time.</summary>
+    internal DetectorStageClock StageClock { get; init; }
+
     /// <summary>Throws with a message naming the setting, its value and what is allowed.</summary>
     public void Validate()
     {

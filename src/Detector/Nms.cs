@@ -24,6 +24,7 @@ public sealed class Nms
     private int[] _subset = [];
     private int[] _subsetKeep = [];
     private float[] _subsetScores = [];
+    private int[] _runStart = [], _runNext = [], _runKept = [];
 
     /// <summary>
     /// Greedy NMS: visit boxes by score descending (ties: lower index first, as the stable sort torchvision's CPU
@@ -122,6 +123,121 @@ public sealed class Nms
         return 4L * n > VanillaNumelThreshold
             ? RunPerClass(boxes, scores, classes, iouThreshold, keep)
             : RunCoordinateTrick(boxes, scores, classes, iouThreshold, keep);
+    }
+
+    /// <summary>
+    /// The first <paramref name="topN"/> of <see cref="RunBatched"/>'s result (the RPN keeps its post-NMS top-N).
+    /// When boxes come as one run per class, each run already in visiting order (score descending, as the RPN's
+    /// per-level top-k leaves them), and batched_nms takes its per-class path, only as much NMS runs as the top-N
+    /// needs: the runs are merged by score and each candidate is checked against the boxes its class kept so far
+    /// (greedy NMS keeps a box iff no earlier kept box of its class overlaps it, so the kept set is the same; the
+    /// IoUs are the same f32 steps). torchvision sorts all kept boxes with an unstable sort, which orders tied
+    /// scores by its own rule, so when two of the first top-N + 1 kept scores are equal the full path runs instead.
+    /// </summary>
+    public int RunBatchedTopN(ReadOnlySpan<BoxF> boxes, ReadOnlySpan<float> scores, ReadOnlySpan<int> classes,
+        double iouThreshold, int topN, Span<int> keep)
+    {
+        int n = boxes.Length;
+        if (classes.Length != n)
+            throw new ArgumentException($"{classes.Length} class ids for {n} boxes.", nameof(classes));
+        if (scores.Length != n)
+            throw new ArgumentException($"{scores.Length} scores for {n} boxes.", nameof(scores));
+        if (keep.Length < n)
+            throw new ArgumentException($"keep holds {keep.Length} indices, needs {n}.", nameof(keep));
+        if (topN < 0) throw new ArgumentOutOfRangeException(nameof(topN), $"topN = {topN}: must be >= 0.");
+        if (4L * n > VanillaNumelThreshold && topN < n && TryMergedTopN(boxes, scores, classes, iouThreshold, topN, keep, out int count))
+            return count;
+        return Math.Min(RunBatched(boxes, scores, classes, iouThreshold, keep), topN);
+    }
+
+    private bool TryMergedTopN(ReadOnlySpan<BoxF> boxes, ReadOnlySpan<float> scores, ReadOnlySpan<int> classes,
+        double iouThreshold, int topN, Span<int> keep, out int count)
+    {
+        count = 0;
+        int n = boxes.Length;
+        // One run per class, classes ascending, scores non-increasing within a run, no NaN (else: the general path).
+        int runs = 0;
+        for (int i = 0; i < n; i++)
+        {
+            if (float.IsNaN(scores[i])) return false;
+            if (i == 0 || classes[i] != classes[i - 1])
+            {
+                if (i > 0 && classes[i] < classes[i - 1]) return false;
+                runs++;
+            }
+            else if (!(scores[i - 1] >= scores[i])) return false;
+        }
+        Grow(n);
+        if (_runStart.Length < runs + 1)
+        {
+            _runStart = new int[runs + 1];
+            _runNext = new int[runs];
+            _runKept = new int[runs];
+        }
+        for (int i = 0, r = 0; i < n; i++)
+            if (i == 0 || classes[i] != classes[i - 1]) _runStart[r++] = i;
+        _runStart[runs] = n;
+        for (int r = 0; r < runs; r++)
+        {
+            _runNext[r] = _runStart[r];
+            _runKept[r] = 0;
+        }
+        float threshold = FloatThreshold(iouThreshold);
+        // Kept boxes of run r sit at _x1[_runStart[r] ..] etc. (a run keeps at most its own length).
+        while (count <= topN)
+        {
+            int best = -1;
+            for (int r = 0; r < runs; r++)
+                if (_runNext[r] < _runStart[r + 1] && (best < 0 || scores[_runNext[r]] > scores[_runNext[best]])) best = r;
+            if (best < 0) break;
+            int i = _runNext[best]++;
+            var b = boxes[i];
+            float area = (b.X2 - b.X1) * (b.Y2 - b.Y1);
+            int start = _runStart[best], kept = _runKept[best];
+            if (OverlapsKept(b, area, start, kept, threshold)) continue;
+            (_x1[start + kept], _y1[start + kept], _x2[start + kept], _y2[start + kept], _areas[start + kept]) = (b.X1, b.Y1, b.X2, b.Y2, area);
+            _runKept[best] = kept + 1;
+            keep[count++] = i;
+        }
+        for (int k = 1; k < count; k++)
+            if (scores[keep[k]] == scores[keep[k - 1]]) return false;
+        count = Math.Min(count, topN);
+        return true;
+    }
+
+    /// <summary>
+    /// Whether a kept box of this run overlaps <paramref name="b"/> with IoU above the threshold: the kept box is the
+    /// earlier one, so the f32 steps are <see cref="SuppressOverlaps"/>'s (min/max and the area sum commute exactly).
+    /// </summary>
+    private bool OverlapsKept(in BoxF b, float area, int start, int kept, float threshold)
+    {
+        var x1 = _x1.AsSpan(start, kept);
+        var y1 = _y1.AsSpan(start, kept);
+        var x2 = _x2.AsSpan(start, kept);
+        var y2 = _y2.AsSpan(start, kept);
+        var areas = _areas.AsSpan(start, kept);
+        int j = 0;
+        if (kept >= Vector<float>.Count)
+        {
+            Vector<float> bx1 = new(b.X1), by1 = new(b.Y1), bx2 = new(b.X2), by2 = new(b.Y2), ba = new(area), vt = new(threshold);
+            for (; j <= kept - Vector<float>.Count; j += Vector<float>.Count)
+            {
+                var w = Vector.Max(Vector<float>.Zero, Vector.Min(new Vector<float>(x2.Slice(j)), bx2) - Vector.Max(new Vector<float>(x1.Slice(j)), bx1));
+                var h = Vector.Max(Vector<float>.Zero, Vector.Min(new Vector<float>(y2.Slice(j)), by2) - Vector.Max(new Vector<float>(y1.Slice(j)), by1));
+                var inter = w * h;
+                var iou = inter / (new Vector<float>(areas.Slice(j)) + ba - inter);
+                if (Vector.GreaterThanAny(iou, vt)) return true;
+            }
+        }
+        for (; j < kept; j++)
+        {
+            float w = MathF.Max(0f, MathF.Min(x2[j], b.X2) - MathF.Max(x1[j], b.X1));
+            float h = MathF.Max(0f, MathF.Min(y2[j], b.Y2) - MathF.Max(y1[j], b.Y1));
+            float inter = w * h;
+            float iou = inter / (areas[j] + area - inter);
+            if (iou > threshold) return true;
+        }
+        return false;
     }
 
     /// <summary>

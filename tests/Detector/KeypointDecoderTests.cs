@@ -42,4 +42,26 @@ public sealed class KeypointDecoderTests
         new KeypointDecoder().Decode(map, 4, new BoxF(10, 20, 14, 24), kps);
         Assert.Equal(new Keypoint(12.5f, 21.5f, 5f), kps[0]);
     }
+
+    [Fact]
+    public void Decode_SimdAlongX_BitIdenticalToScalar()
+    {
+        // 56x56 maps (the SIMD path's 8-row blocks) on boxes whose ceil'd widths cover every remainder mod 8, narrower
+        // and wider than the map; keypoint positions and scores must be equal bit for bit.
+        var rng = new Random(11);
+        const int m = 56, j = 4;
+        var maps = new float[j * m * m];
+        for (int i = 0; i < maps.Length; i++) maps[i] = rng.NextSingle() * 20f - 15f;
+        var simd = new KeypointDecoder();
+        var scalar = new KeypointDecoder { Simd = false };
+        var a = new Keypoint[j];
+        var b = new Keypoint[j];
+        for (int width = 1; width <= 140; width += 3)
+        {
+            var box = new BoxF(5.25f, 7.5f, 5.25f + width + 0.4f, 7.5f + 30 + width % 17);
+            simd.Decode(maps, m, box, a);
+            scalar.Decode(maps, m, box, b);
+            Assert.Equal(b, a);
+        }
+    }
 }

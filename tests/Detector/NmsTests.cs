@@ -35,6 +35,45 @@ public sealed class NmsTests
         Assert.Equal([1, 2], keep[..n]);
     }
 
+    [Theory]
+    [InlineData(1, false)]
+    [InlineData(2, false)]
+    [InlineData(3, true)]
+    public void RunBatchedTopN_RpnShapedInput_EqualsPrefixOfRunBatched(int seed, bool tiedScores)
+    {
+        // RPN-shaped input: levels as classes, one run each in score order, clustered boxes so that NMS suppresses
+        // some; the merged top-N must equal the first N of the full batched_nms. With tied scores (saturated
+        // sigmoids) the full path decides the order, so the two agree there too.
+        var rng = new Random(seed);
+        int[] perLevel = [1000, 1000, 700, 300];
+        int n = perLevel.Sum();
+        var boxes = new BoxF[n];
+        var scores = new float[n];
+        var classes = new int[n];
+        int i = 0;
+        for (int l = 0; l < perLevel.Length; l++)
+        {
+            var levelScores = Enumerable.Range(0, perLevel[l]).Select(_ => tiedScores && rng.Next(4) == 0 ? 1f : rng.NextSingle()).OrderDescending().ToArray();
+            for (int k = 0; k < perLevel[l]; k++, i++)
+            {
+                float cx = rng.Next(12) * 50 + rng.NextSingle() * 8, cy = rng.Next(10) * 50 + rng.NextSingle() * 8;
+                float w = 10 + rng.NextSingle() * 60, h = 10 + rng.NextSingle() * 60;
+                boxes[i] = new BoxF(cx, cy, cx + w, cy + h);
+                scores[i] = levelScores[k];
+                classes[i] = l;
+            }
+        }
+        var full = new int[n];
+        int kept = new Nms().RunBatched(boxes, scores, classes, 0.7, full);
+        Assert.InRange(kept, 301, n - 1);
+        foreach (int topN in new[] { 300, 1, kept, kept + 5 })
+        {
+            var top = new int[n];
+            int count = new Nms().RunBatchedTopN(boxes, scores, classes, 0.7, topN, top);
+            Assert.Equal(full[..Math.Min(kept, topN)], top[..count]);
+        }
+    }
+
     public static TheoryData<int> NmsCases() => new(Enumerable.Range(0, Fixtures.TorchvisionOps.GetProperty("nms").GetArrayLength()));
 
     [Theory]

@@ -1,6 +1,9 @@
 using System.Numerics;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using MaskStream.Core.Geometry;
 using MaskStream.Core.Objects;
+using MaskStream.Kernels.Simd;
 
 namespace MaskStream.Detector.Heads;
 
@@ -17,6 +20,8 @@ public sealed class KeypointDecoder
     private CubicTap[] _yTaps = [];
     private float[] _rows = [];
     private float[] _values = [];
+    private float[] _mapT = [];
+    private float[] _columns = [];
 
     /// <summary>
     /// Decodes J heatmaps of one detection into J keypoints, xyxy frame of <paramref name="roi"/> (resized-input pixels).
@@ -45,11 +50,15 @@ public sealed class KeypointDecoder
             var map = heatmaps.Slice(k * plane, plane);
             // Along x for every input row; then each output value along y reads 4 of these rows. The sums run in
             // the order torch's separable kernel uses, so the values are the same.
-            for (int r = 0; r < m; r++)
+            if (Simd && Avx.IsSupported && m % 8 == 0) AlongXTransposed(map, m, xTaps, rows);
+            else
             {
-                var src = map.Slice(r * m, m);
-                var dst = rows.Slice(r * outW, outW);
-                for (int x = 0; x < outW; x++) dst[x] = xTaps[x].Apply(src, 1);
+                for (int r = 0; r < m; r++)
+                {
+                    var src = map.Slice(r * m, m);
+                    var dst = rows.Slice(r * outW, outW);
+                    for (int x = 0; x < outW; x++) dst[x] = xTaps[x].Apply(src, 1);
+                }
             }
             var values = _values.AsSpan(0, outW);
             float best = float.NegativeInfinity;
@@ -58,13 +67,14 @@ public sealed class KeypointDecoder
             for (int y = 0; y < outH; y++)
             {
                 yTaps[y].ApplyRows(rows, outW, values);
-                if (RowMaximum(values, out float rowBest, out int rowX))
+                if (RowMaximum(values, out float rowBest))
                 {
                     // torch.argmax: the first maximum in row-major order, so a later row wins only when strictly larger.
+                    // Only a winning row is searched for the position of its maximum.
                     if (first || rowBest > best)
                     {
                         best = rowBest;
-                        bestX = rowX;
+                        bestX = Math.Max(values.IndexOf(rowBest), 0);
                         bestY = y;
                         first = false;
                     }
@@ -89,12 +99,59 @@ public sealed class KeypointDecoder
         }
     }
 
-    /// <summary>The row's largest value and its first index; false when the row holds a NaN.</summary>
-    private static bool RowMaximum(ReadOnlySpan<float> values, out float max, out int index)
+    /// <summary>Tests turn this off to compare the SIMD x pass with the scalar one.</summary>
+    internal bool Simd { get; init; } = true;
+
+    /// <summary>
+    /// The x pass with SIMD over input rows: the map is transposed (columns become contiguous), each output column is
+    /// w0·col[i0] + w1·col[i1] + w2·col[i2] + w3·col[i3] for 8 rows at a time with <see cref="CubicTap.Apply"/>'s f32
+    /// steps in its order (no fused multiply-add), and the [outW, M] result is transposed back into
+    /// <paramref name="rows"/> [M, outW]. The transposes only move values, so rows are bit-identical to the scalar pass.
+    /// </summary>
+    private unsafe void AlongXTransposed(ReadOnlySpan<float> map, int m, ReadOnlySpan<CubicTap> xTaps, Span<float> rows)
+    {
+        int outW = xTaps.Length;
+        if (_mapT.Length < m * m) _mapT = new float[m * m];
+        if (_columns.Length < outW * m) _columns = new float[Math.Max(outW * m, 2 * _columns.Length)];
+        fixed (float* src = map)
+        fixed (float* mapT = _mapT)
+        fixed (float* columns = _columns)
+        fixed (float* dst = rows)
+        fixed (CubicTap* taps = xTaps)
+        {
+            for (int r = 0; r < m; r += 8)
+                for (int c = 0; c < m; c += 8)
+                    BlockTranspose.Transpose8x8(src + r * m + c, m, mapT + c * m + r, m);
+            for (int x = 0; x < outW; x++)
+            {
+                var t = taps[x];
+                float* c0 = mapT + t.I0 * m, c1 = mapT + t.I1 * m, c2 = mapT + t.I2 * m, c3 = mapT + t.I3 * m;
+                float* o = columns + x * m;
+                Vector256<float> w0 = Vector256.Create(t.W0), w1 = Vector256.Create(t.W1), w2 = Vector256.Create(t.W2), w3 = Vector256.Create(t.W3);
+                for (int r = 0; r < m; r += 8)
+                {
+                    var sum = Avx.LoadVector256(c0 + r) * w0;
+                    sum += Avx.LoadVector256(c1 + r) * w1;
+                    sum += Avx.LoadVector256(c2 + r) * w2;
+                    sum += Avx.LoadVector256(c3 + r) * w3;
+                    Avx.Store(o + r, sum);
+                }
+            }
+            int x0 = 0;
+            for (; x0 + 8 <= outW; x0 += 8)
+                for (int r = 0; r < m; r += 8)
+                    BlockTranspose.Transpose8x8(columns + x0 * m + r, m, dst + r * outW + x0, outW);
+            for (; x0 < outW; x0++)
+                for (int r = 0; r < m; r++)
+                    dst[r * outW + x0] = columns[x0 * m + r];
+        }
+    }
+
+    /// <summary>The row's largest value; false when the row holds a NaN.</summary>
+    private static bool RowMaximum(ReadOnlySpan<float> values, out float max)
     {
         int n = values.Length, x = 0;
         max = float.NegativeInfinity;
-        index = 0;
         if (n >= Vector<float>.Count)
         {
             var vmax = new Vector<float>(float.NegativeInfinity);
@@ -105,6 +162,14 @@ public sealed class KeypointDecoder
                 nan |= ~Vector.Equals(v, v);
                 vmax = Vector.Max(vmax, v);
             }
+            if (x < n)
+            {
+                // The last lanes again, overlapping: a maximum does not mind counting a value twice.
+                var v = new Vector<float>(values.Slice(n - Vector<float>.Count));
+                nan |= ~Vector.Equals(v, v);
+                vmax = Vector.Max(vmax, v);
+                x = n;
+            }
             if (nan != Vector<int>.Zero) return false;
             for (int i = 0; i < Vector<float>.Count; i++) max = MathF.Max(max, vmax[i]);
         }
@@ -114,8 +179,6 @@ public sealed class KeypointDecoder
             if (float.IsNaN(v)) return false;
             if (v > max) max = v;
         }
-        index = values.IndexOf(max);
-        if (index < 0) index = 0; // every value is -inf: the first one
         return true;
     }
 
@@ -184,6 +247,17 @@ internal readonly record struct CubicTap(int I0, int I1, int I2, int I3, float W
                 sum += new Vector<float>(r2.Slice(x)) * w2;
                 sum += new Vector<float>(r3.Slice(x)) * w3;
                 sum.CopyTo(values.Slice(x));
+            }
+            if (x < width)
+            {
+                // The last lanes again, overlapping: the same f32 steps give the same values the scalar tail would.
+                x = width - Vector<float>.Count;
+                var sum = new Vector<float>(r0.Slice(x)) * w0;
+                sum += new Vector<float>(r1.Slice(x)) * w1;
+                sum += new Vector<float>(r2.Slice(x)) * w2;
+                sum += new Vector<float>(r3.Slice(x)) * w3;
+                sum.CopyTo(values.Slice(x));
+                x = width;
             }
         }
         for (; x < width; x++)

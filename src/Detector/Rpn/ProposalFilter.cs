@@ -1,3 +1,4 @@
+using System.Numerics;
 using MaskStream.Core.Geometry;
 
 namespace MaskStream.Detector.Rpn;
@@ -66,9 +67,8 @@ public sealed class ProposalFilter(RpnOptions options)
             anchorOffset += level.Count;
         }
 
-        int kept = _nms.RunBatched(_boxes.AsSpan(0, n), _scores.AsSpan(0, n), _levels.AsSpan(0, n), Options.NmsThresh,
-            _keep);
-        int count = Math.Min(kept, Math.Min(Options.PostNmsTopN, proposals.Length));
+        int count = _nms.RunBatchedTopN(_boxes.AsSpan(0, n), _scores.AsSpan(0, n), _levels.AsSpan(0, n), Options.NmsThresh,
+            Math.Min(Options.PostNmsTopN, proposals.Length), _keep);
         for (int i = 0; i < count; i++)
         {
             proposals[i] = _boxes[_keep[i]];
@@ -83,27 +83,46 @@ public sealed class ProposalFilter(RpnOptions options)
     /// <summary>
     /// The k largest logits of one level as (logit, flattened (h, w, a) index), sorted descending; ties go to the lower
     /// index (torch.topk leaves their order unspecified). A bounded min-heap: O(n log k), no full sort of the level.
+    /// The order (logit descending, index ascending) is total, so the k kept do not depend on the order the logits are
+    /// offered in: they are read plane by plane ([A, h, w], contiguous), and 8 at a time are passed over when none
+    /// reaches the heap's worst logit.
     /// </summary>
     private static void TopK(in RpnLevel level, Span<Nms.ScoreIndex> top)
     {
         var logits = level.Objectness.Span; // [A, h, w]
         int a = level.AnchorsPerLocation, plane = level.Grid.Height * level.Grid.Width, k = top.Length;
         var order = default(Nms.ScoreDescending);
-        int size = 0;
-        for (int p = 0; p < plane; p++)
+        int size = 0, lanes = Vector<float>.Count;
+        if (k == 0) return;
+        for (int j = 0; j < a; j++)
         {
-            for (int j = 0; j < a; j++)
+            var row = logits.Slice(j * plane, plane);
+            int p = 0;
+            while (p < plane)
             {
-                var item = new Nms.ScoreIndex(logits[j * plane + p], p * a + j);
-                if (size < k)
+                if (size == k && p + lanes <= plane)
                 {
-                    top[size] = item;
-                    SiftUp(top, size++);
+                    // An equal logit may still win on a lower index, so only values strictly below the root are skipped.
+                    if (Vector.LessThanAll(new Vector<float>(row.Slice(p)), new Vector<float>(top[0].Score)))
+                    {
+                        p += lanes;
+                        continue;
+                    }
                 }
-                else if (order.Compare(item, top[0]) < 0)
+                int end = size == k ? Math.Min(p + lanes, plane) : p + 1;
+                for (; p < end; p++)
                 {
-                    top[0] = item;
-                    SiftDown(top, 0, size);
+                    var item = new Nms.ScoreIndex(row[p], p * a + j);
+                    if (size < k)
+                    {
+                        top[size] = item;
+                        SiftUp(top, size++);
+                    }
+                    else if (order.Compare(item, top[0]) < 0)
+                    {
+                        top[0] = item;
+                        SiftDown(top, 0, size);
+                    }
                 }
             }
         }

@@ -29,12 +29,14 @@ public sealed class CpuRoiAlignTests
         Assert.Equal(expected, actual);
     }
 
-    [Fact]
-    public void Run_ChannelsLastSimdAndChannelsFirst_AreBitIdentical()
+    [Theory]
+    [InlineData(19, 26)] // two full 8-lane vectors (or one of 16) plus a scalar tail; scalar transpose
+    [InlineData(72, 29)] // two blocks of four vectors held in registers, one more vector; 8×8 register transpose + a 5-pixel tail
+    [InlineData(64, 16)] // the shipped model's 64 channels: register blocks only, transposed in 8×8 blocks only
+    public void Run_ChannelsLastSimdAndChannelsFirst_AreBitIdentical(int c, int w)
     {
-        // 19 channels: two full 8-lane vectors (or one of 16) plus a scalar tail.
         var rng = new Random(5);
-        const int n = 2, c = 19, h = 21, w = 26;
+        const int n = 2, h = 21;
         var data = new float[n * c * h * w];
         for (int i = 0; i < data.Length; i++) data[i] = (float)(rng.NextDouble() * 2 - 1);
         var level = new FeatureLevel(data, n, c, h, w);
