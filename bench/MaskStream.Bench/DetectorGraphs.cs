@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
 
 namespace MaskStream.Bench;
@@ -137,19 +136,11 @@ internal static class DetectorGraphs
         foreach (var session in sessions) session.Dispose();
     }
 
-    [StructLayout(LayoutKind.Sequential)]
-    private struct Timespec
+    private static double ProcessCpuMs()
     {
-        public long Seconds;
-        public long Nanoseconds;
+        long ns = ProcessCpuClock.Nanoseconds();
+        return ns == 0 ? double.NaN : ns / 1e6;
     }
-
-    [DllImport("libc", EntryPoint = "clock_gettime")]
-    private static extern int ClockGetTime(int clock, out Timespec value);
-
-    /// <summary>CLOCK_PROCESS_CPUTIME_ID (nanosecond resolution; Process.TotalProcessorTime counts 10 ms ticks).</summary>
-    private static double ProcessCpuMs() =>
-        ClockGetTime(2, out var ts) == 0 ? ts.Seconds * 1e3 + ts.Nanoseconds / 1e6 : double.NaN;
 
     /// <summary>ONNX Runtime's own profiler: time per operator type over the runs, slowest first.</summary>
     private static void Profile(string path, int threads, string inputName, float[] input, long[] shape, int runs)

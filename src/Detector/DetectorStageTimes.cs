@@ -13,7 +13,7 @@ public record struct DetectorStageTimes(
 {
     /// <summary>A reading of <paramref name="clock"/>: Stopwatch ticks, or CPU nanoseconds.</summary>
     internal static long Now(DetectorStageClock clock) =>
-        clock == DetectorStageClock.ProcessCpu ? ProcessCpuNanoseconds() : Stopwatch.GetTimestamp();
+        clock == DetectorStageClock.ProcessCpu ? ProcessCpuClock.Nanoseconds() : Stopwatch.GetTimestamp();
 
     /// <summary>The time since <paramref name="start"/>, which moves on to now.</summary>
     internal static TimeSpan Since(ref long start, DetectorStageClock clock)
@@ -32,7 +32,21 @@ public record struct DetectorStageTimes(
         $"paste {Ms(Paste)}, keypoint RoIAlign {Ms(KeypointRoiAlign)}, keypoint head {Ms(KeypointHead)}, keypoint decode {Ms(KeypointDecode)} ms";
 
     private static string Ms(TimeSpan t) => t.TotalMilliseconds.ToString("F1", System.Globalization.CultureInfo.InvariantCulture);
+}
 
+/// <summary>What <see cref="Detector.LastStageTimes"/> measures.</summary>
+internal enum DetectorStageClock
+{
+    /// <summary>Wall-clock time (the default; what the service's metrics report).</summary>
+    Wall,
+
+    /// <summary>The whole process's CPU time (benchmarks on a shared machine, where wall time swings with the neighbours).</summary>
+    ProcessCpu,
+}
+
+/// <summary>The process's CPU time, for measuring on a busy shared machine where wall time does not hold.</summary>
+internal static class ProcessCpuClock
+{
     [StructLayout(LayoutKind.Sequential)]
     private struct Timespec
     {
@@ -44,22 +58,12 @@ public record struct DetectorStageTimes(
     private static extern int ClockGetTime(int clock, out Timespec value);
 
     /// <summary>
-    /// CLOCK_PROCESS_CPUTIME_ID (2 on Linux): every thread of the process, nanosecond resolution. On a busy shared
-    /// machine this holds where wall time does not (Process.TotalProcessorTime counts 10 ms ticks). 0 elsewhere.
+    /// CLOCK_PROCESS_CPUTIME_ID (2 on Linux): every thread of the process, nanosecond resolution
+    /// (Process.TotalProcessorTime counts 10 ms ticks). 0 elsewhere.
     /// </summary>
-    private static long ProcessCpuNanoseconds()
+    public static long Nanoseconds()
     {
         if (!OperatingSystem.IsLinux()) return 0;
         return ClockGetTime(2, out var ts) == 0 ? ts.Seconds * 1_000_000_000 + ts.Nanoseconds : 0;
     }
-}
-
-/// <summary>What <see cref="Detector.LastStageTimes"/> measures.</summary>
-internal enum DetectorStageClock
-{
-    /// <summary>Wall-clock time (the default; what the service's metrics report).</summary>
-    Wall,
-
-    /// <summary>The whole process's CPU time (benchmarks on a shared machine, where wall time swings with the neighbours).</summary>
-    ProcessCpu,
 }
