@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.ML.OnnxRuntime;
+using MaskStream.Detector;
 
 namespace MaskStream.Bench;
 
