@@ -16,6 +16,7 @@ public sealed class RtspReconnectTests
         var url = $"rtsp://127.0.0.1:{port}/test";
         var server = await ServingProcess.RtspAsync(port);
         await using var reader = new BackgroundReader(Supervised("rtsp", url, Quick));
+        SourceState[] states;
         try
         {
             await reader.WaitForFramesAsync(5, Long);
@@ -27,6 +28,8 @@ public sealed class RtspReconnectTests
             server = await ServingProcess.RtspAsync(port);
             await reader.WaitForAsync(s => s.State == SourceState.Online && s.Reconnects >= 1, Long, "online again after the restart");
             await reader.WaitForFramesAsync(before + 5, Long);
+            // Taken while the server still runs: stopping it below makes the reader reconnect again, at any moment.
+            states = [.. reader.Statuses.Select(s => s.State)];
         }
         finally
         {
@@ -34,7 +37,7 @@ public sealed class RtspReconnectTests
         }
 
         Assert.Equal([SourceState.Connecting, SourceState.Online, SourceState.Reconnecting, SourceState.Online],
-            Collapse(reader.Statuses.Select(s => s.State)));
+            Collapse(states));
         Assert.Equal(Enumerable.Range(0, reader.Frames.Count).Select(i => (long)i), reader.Frames.Select(f => f.FrameNumber));
     }
 
