@@ -1,3 +1,4 @@
+using MaskStream.Core.Masks;
 using MaskStream.Core.Objects;
 using MaskStream.Tracking.Association;
 using MaskStream.Tracking.Implementation;
@@ -57,6 +58,8 @@ public sealed class ByteTracker : IMultiObjectTracker
     private readonly List<Track> _leftTracked = new(64);
     private readonly List<Track> _tentative = new(64);
     private readonly List<int> _leftHigh = new(64);
+    private readonly List<int> _byScore = new(64);
+    private bool[] _dropped = new bool[64];
     private int _frameWidth, _frameHeight;
 
     /// <param name="options">Validated here: an invalid value throws <see cref="ArgumentException"/> with one line naming it.</param>
@@ -94,6 +97,7 @@ public sealed class ByteTracker : IMultiObjectTracker
         ArgumentNullException.ThrowIfNull(frame);
         int elapsed = _book.Advance(frame.Info);
         int skipped = _book.SelectValid(frame.Detections, _valid);
+        if (_options.ContainedMaskFraction > 0) DropContainedParts(frame.Detections);
         SplitByScore(frame);
         _frameWidth = frame.Info.Width;
         _frameHeight = frame.Info.Height;
@@ -107,6 +111,56 @@ public sealed class ByteTracker : IMultiObjectTracker
         RemoveDuplicates();
         return _book.Finish(frame.Info, skipped);
     }
+
+    /// <summary>Detections that are parts of a higher-scoring one (<see cref="TrackerOptions.ContainedMaskFraction"/>) taken out of <see cref="_valid"/>.</summary>
+    internal long DroppedParts { get; private set; }
+
+    /// <summary>
+    /// Greedy, as NMS: in falling score order, a detection is dropped when its mask lies mostly inside the mask of one
+    /// kept before it. <see cref="_valid"/> keeps its order.
+    /// </summary>
+    private void DropContainedParts(System.Collections.Immutable.ImmutableArray<Detection> detections)
+    {
+        if (_dropped.Length < detections.Length) _dropped = new bool[Math.Max(detections.Length, 2 * _dropped.Length)];
+        _byScore.Clear();
+        foreach (int i in _valid)
+        {
+            // Insertion by score, ties in detection order: a frame holds tens of detections.
+            int at = _byScore.Count;
+            while (at > 0 && detections[_byScore[at - 1]].Score < detections[i].Score) at--;
+            _byScore.Insert(at, i);
+            _dropped[i] = false;
+        }
+        float fraction = _options.ContainedMaskFraction;
+        int dropped = 0;
+        for (int a = 1; a < _byScore.Count; a++)
+        {
+            var part = detections[_byScore[a]];
+            if (part.Mask is not { Area: > 0 } partMask) continue;
+            for (int b = 0; b < a; b++)
+            {
+                if (_dropped[_byScore[b]]) continue;
+                var whole = detections[_byScore[b]];
+                if (whole.ClassId != part.ClassId || whole.Mask is not { } wholeMask || !Overlap(part.Box, whole.Box)) continue;
+                // pycocotools' crowd IoU is intersection over the first mask's area: the share of the part inside the whole.
+                if (RleMask.PixelIou(partMask, wholeMask, gtIsCrowd: true) >= fraction)
+                {
+                    _dropped[_byScore[a]] = true;
+                    dropped++;
+                    break;
+                }
+            }
+        }
+        if (dropped == 0) return;
+        DroppedParts += dropped;
+        int n = 0;
+        for (int k = 0; k < _valid.Count; k++)
+            if (!_dropped[_valid[k]]) _valid[n++] = _valid[k];
+        _valid.RemoveRange(n, _valid.Count - n);
+    }
+
+    private static bool Overlap(in Core.Geometry.BoxF a, in Core.Geometry.BoxF b) =>
+        a.X1 < b.X2 && b.X1 < a.X2 && a.Y1 < b.Y2 && b.Y1 < a.Y2;
 
     /// <summary>
     /// ByteTrack's split by score, with detections smaller than <see cref="TrackerOptions.SmallDetectionArea"/> put
@@ -408,7 +462,10 @@ public sealed class ByteTracker : IMultiObjectTracker
     private void UpdateAppearance(Track t, DetectedFrame frame, int detectionIndex, bool occluded)
     {
         var d = frame.Detections[detectionIndex];
-        if (!_options.Appearance || d.Appearance is null || occluded) return;
+        // Low-score detections are not learnt from (BoT-SORT extracts features of high-score ones only): a track that a
+        // chain of them carries onto background that looks like an object (a tree's edge) would learn its colours and
+        // stay there, where its own colours would have rejected it.
+        if (!_options.Appearance || d.Appearance is null || occluded || d.Score < _options.HighScoreThreshold) return;
         var box = d.Box;
         foreach (int j in _valid)
         {

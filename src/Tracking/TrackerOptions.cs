@@ -5,7 +5,8 @@ namespace MaskStream.Tracking;
 /// <summary>
 /// Settings of <see cref="ByteTracker"/> (all of them) and <see cref="IouTracker"/> (those its doc says).
 /// Defaults are ByteTrack's (track_thresh 0.5, match_thresh 0.8, the inline 0.1 / 0.5 / 0.7 / 0.15, new
-/// tracks at track_thresh + 0.1) except <see cref="LostTrackBuffer"/>, which is longer: see there.
+/// tracks at track_thresh + 0.1) except <see cref="LostTrackBuffer"/>, which is longer: see there; what ByteTrack does
+/// not have (appearance, part suppression, occlusion handling) is on by default.
 /// Bound once from the <c>Tracking</c> configuration section and checked by <see cref="Validate"/>.
 /// </summary>
 public sealed record TrackerOptions
@@ -158,6 +159,17 @@ public sealed record TrackerOptions
     /// </summary>
     public float AppearanceMinIou { get; init; } = 0.5f;
 
+    /// <summary>
+    /// A detection whose mask lies at least this fraction inside the mask of a higher-scoring detection of the same class is
+    /// taken for a part of that object and not tracked (ours; NMS by intersection over the smaller mask). Mask R-CNN's
+    /// class-wise NMS compares boxes by IoU, and the box around one side of a person split by a pillar, or around the legs
+    /// under a table, overlaps the whole person's box by less than its 0.5, so both come out, both scored high; the part
+    /// then starts a track of its own or takes a neighbour's. Two real objects' masks hardly overlap, however much their boxes
+    /// do (the one behind shows only its visible pixels). Detections without masks are never compared. The default, 0.5,
+    /// was chosen on the synthetic walkers' development sequences (docs/TRACKING.md, (b)). In (0, 1], or 0 (off).
+    /// </summary>
+    public float ContainedMaskFraction { get; init; } = 0.5f;
+
     /// <summary>Every problem with these options, one line each, naming the key, the value and what is allowed; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -172,6 +184,7 @@ public sealed record TrackerOptions
         UnitInterval(errors, nameof(AppearanceMatchDistance), AppearanceMatchDistance);
         UnitInterval(errors, nameof(AppearanceRejectDistance), AppearanceRejectDistance);
         UnitInterval(errors, nameof(AppearanceMinIou), AppearanceMinIou);
+        if (ContainedMaskFraction != 0) UnitInterval(errors, nameof(ContainedMaskFraction), ContainedMaskFraction, "must be in (0, 1], or 0 (off)");
         if (AppearanceMatchDistance > AppearanceRejectDistance && InUnitInterval(AppearanceMatchDistance) && InUnitInterval(AppearanceRejectDistance))
             errors.Add(Line(nameof(AppearanceMatchDistance), Format(AppearanceMatchDistance),
                 $"must not exceed {nameof(AppearanceRejectDistance)} ({Format(AppearanceRejectDistance)})"));
@@ -238,9 +251,9 @@ public sealed record TrackerOptions
 
     private static bool InUnitInterval(float v) => v > 0f && v <= 1f;
 
-    private static void UnitInterval(List<string> errors, string name, float value)
+    private static void UnitInterval(List<string> errors, string name, float value, string rule = "must be in (0, 1]")
     {
-        if (!InUnitInterval(value)) errors.Add(Line(name, Format(value), "must be in (0, 1]"));
+        if (!InUnitInterval(value)) errors.Add(Line(name, Format(value), rule));
     }
 
     private static string Format(float v) => v.ToString(CultureInfo.InvariantCulture);

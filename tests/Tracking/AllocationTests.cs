@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using MaskStream.Core.Appearance;
+using MaskStream.Core.Masks;
 using MaskStream.Core.Objects;
 using static MaskStream.Tracking.Tests.Frames;
 
@@ -18,7 +19,9 @@ public class AllocationTests
     /// <summary>50 people on a 10x5 grid, each drifting at its own speed: 50 tracks meet 50 detections every frame.</summary>
     /// <param name="appearance">Whether every detection carries a colour histogram (its own, two colours per person), so that the
     /// appearance costs and the tracks' averages run too.</param>
-    private static DetectedFrame[] Sequence(bool appearance)
+    /// <param name="parts">Whether every person has a mask and a second, lower-scoring detection around their legs whose mask lies
+    /// inside theirs, so that <see cref="TrackerOptions.ContainedMaskFraction"/> compares masks and drops 50 detections a frame.</param>
+    private static DetectedFrame[] Sequence(bool appearance, bool parts = false)
     {
         var looks = new ColorHistogram[Objects];
         for (int i = 0; i < Objects; i++)
@@ -31,13 +34,19 @@ public class AllocationTests
         var frames = new DetectedFrame[WarmUp + Measured];
         for (int f = 0; f < frames.Length; f++)
         {
-            var dets = new Detection[Objects];
+            var dets = new Detection[parts ? 2 * Objects : Objects];
             for (int i = 0; i < Objects; i++)
             {
                 float x = 5 + (i % 10) * 62 + 0.1f * (i % 7) * f;
                 float y = 5 + (i / 10) * 94 + 0.05f * (i % 3) * f;
                 dets[i] = Det(x, y, x + 40, y + 80, score: 0.6f + 0.007f * i);
                 if (appearance) dets[i] = dets[i] with { Appearance = looks[i] };
+                if (parts)
+                {
+                    dets[i] = dets[i] with { Mask = RlePolygon.FromBox(x, y, 40, 80, Height, Width) };
+                    dets[Objects + i] = Det(x + 4, y + 40, x + 36, y + 80, score: 0.55f + 0.007f * i,
+                        mask: RlePolygon.FromBox(x + 4, y + 40, 32, 40, Height, Width));
+                }
             }
             frames[f] = At(f, dets);
         }
@@ -60,13 +69,15 @@ public class AllocationTests
     [Theory]
     [InlineData("byte")]
     [InlineData("byte+appearance")]
+    [InlineData("byte+parts")]
     [InlineData("iou")]
     public void SteadyStateUpdate_With50TracksAnd50Detections_AllocatesOnlyTheResult(string kind)
     {
         IMultiObjectTracker tracker = kind.StartsWith("byte", StringComparison.Ordinal)
             ? new ByteTracker(new TrackerOptions(), 30)
             : new IouTracker(new TrackerOptions(), 30);
-        var frames = Sequence(appearance: kind.EndsWith("appearance", StringComparison.Ordinal));
+        var frames = Sequence(appearance: kind.EndsWith("appearance", StringComparison.Ordinal), parts: kind.EndsWith("parts", StringComparison.Ordinal));
+        var byteTracker = tracker as ByteTracker;
         for (int f = 0; f < WarmUp; f++) tracker.Update(frames[f]);
 
         long worstExtra = long.MinValue;
@@ -81,5 +92,6 @@ public class AllocationTests
             worstExtra = Math.Max(worstExtra, used - expected);
         }
         Assert.True(worstExtra <= 0, $"{kind}: an update allocated {worstExtra} bytes beyond its result");
+        if (kind.EndsWith("parts", StringComparison.Ordinal)) Assert.Equal((long)Objects * frames.Length, byteTracker!.DroppedParts);
     }
 }

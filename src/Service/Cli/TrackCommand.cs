@@ -27,11 +27,16 @@ public static class TrackCommand
         var detector = new DetectorArguments(cmd,
             "Drop detections scoring below this, before the mask and keypoint heads (0 keeps all the model keeps; the tracker ignores scores below Tracking:LowScoreThreshold anyway).",
             modelRequired: false);
-        var input = new Option<string?>("--input") { Description = "A video file (or a folder of images, in name order, as MOTChallenge's img1). Needs --model." };
+        var input = new Option<string?>("--input")
+        {
+            Description = "A video file (or a folder of images, in name order, as MOTChallenge's img1). With --model: the frames to detect; " +
+                          "with --detections: the frames those detections were made on, read only for their colours (Tracking:Appearance).",
+        };
         var detections = new Option<string?>("--detections")
         {
-            Description = "Track the JSON lines of `maskstream detect` (one line per frame, in order) instead of running a model on --input: " +
-                          "detect once, then compare trackers and settings. Replaces --model and --input; no --video.",
+            Description = "Track the JSON lines of `maskstream detect` (one line per frame, in order) instead of running a model: " +
+                          "detect once, then compare trackers and settings. Replaces --model; no --video. Without --input the detections " +
+                          "carry no colour histograms, so the appearance cue is off.",
         };
         var output = new Option<string>("--output")
         {
@@ -99,12 +104,14 @@ public static class TrackCommand
             throw new CliException($"--fps {f.ToString(CultureInfo.InvariantCulture)}: expected a positive number of frames per second");
         var trackerOptions = ReadTrackerOptions(s.Tracking);
         bool fromFile = s.Detections is not null;
-        if (fromFile && (arguments.HasModel(r) || s.Input is not null || s.Video is not null))
-            throw new CliException($"--detections {s.Detections}: tracks a detect JSONL file, so --model, --input and --video do not apply");
+        if (fromFile && (arguments.HasModel(r) || s.Video is not null))
+            throw new CliException($"--detections {s.Detections}: tracks a detect JSONL file, so --model and --video do not apply");
         if (!fromFile && (!arguments.HasModel(r) || s.Input is null))
             throw new CliException("track needs --model and --input (or --detections with the JSON lines of maskstream detect)");
         var options = arguments.ReadOptions(r);
-        var source = fromFile ? null : FrameInput.Open(s.Input!);
+        bool appearance = kind == TrackerKind.Byte && trackerOptions.Appearance;
+        // Saved detections need the frames only for their colours.
+        var source = s.Input is null || (fromFile && !appearance) ? null : FrameInput.Open(s.Input);
         double frameRate = s.Fps ?? source?.FrameRate ?? ImageFrameRate;
         IMultiObjectTracker tracker = kind == TrackerKind.Byte
             ? new ByteTracker(trackerOptions, frameRate)
@@ -123,8 +130,8 @@ public static class TrackCommand
         var clock = Stopwatch.StartNew();
         try
         {
-            foreach (var (index, detected, mat) in fromFile ? FileFrames(s.Detections!, fileClasses) : DetectedFrames(detector!, source!, s.Input!,
-                         appearance: kind == TrackerKind.Byte && trackerOptions.Appearance))
+            foreach (var (index, detected, mat) in fromFile ? FileFrames(s.Detections!, fileClasses, source, s.Input)
+                         : DetectedFrames(detector!, source!, s.Input!, appearance))
             {
                 ct.ThrowIfCancellationRequested();
                 using (mat)
@@ -192,10 +199,32 @@ public static class TrackCommand
         }
     }
 
-    private static IEnumerable<(int Index, DetectedFrame Detected, Mat? Frame)> FileFrames(string path, ClassNames classes)
+    /// <summary>
+    /// The saved detections of each frame; with <paramref name="source"/>, each carries the colour histogram of its pixels in
+    /// that frame of the video, as if the detector stage had given it.
+    /// </summary>
+    private static IEnumerable<(int Index, DetectedFrame Detected, Mat? Frame)> FileFrames(string path, ClassNames classes, FrameInput? source,
+        string? input)
     {
+        using var frames = source?.Frames().GetEnumerator();
         foreach (var detected in DetectionsJsonl.Read(path, "track", classes))
-            yield return ((int)detected.Info.FrameNumber, detected, null);
+        {
+            int index = (int)detected.Info.FrameNumber;
+            if (frames is null)
+            {
+                yield return (index, detected, null);
+                continue;
+            }
+            if (!frames.MoveNext())
+                throw new CliException($"--input {input}: ends before frame {index} of --detections {path}");
+            using var mat = frames.Current.Image;
+            if (frames.Current.Index != index)
+                throw new CliException($"--detections {path}: frame {index} where --input {input} has frame {frames.Current.Index} (the lines must be the video's frames, in order)");
+            if (mat.Width != detected.Info.Width || mat.Height != detected.Info.Height)
+                throw new CliException($"--detections {path}: frame {index} is {detected.Info.Width}x{detected.Info.Height}, --input {input} {mat.Width}x{mat.Height}");
+            using var frame = FrameInput.ToFrame(mat, index, "track");
+            yield return (index, DetectionAppearance.Add(detected, frame.Pixels), null);
+        }
     }
 
     /// <summary>

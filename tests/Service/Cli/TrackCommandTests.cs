@@ -245,6 +245,28 @@ public sealed class TrackCommandTests(TrackCommandFixture fx) : IClassFixture<Tr
     }
 
     [Fact]
+    public async Task Detections_WithTheVideo_GiveTheSameRowsAsTrackingWithTheModelWithAppearance()
+    {
+        // With --input the saved detections get the colour histograms of their pixels, as the model run computes them.
+        string detections = Out("detections-app.jsonl"), tracks = Out("tracks-app.txt"), modelTracks = Out("model-tracks-app.txt");
+        Assert.Equal(0, await InvokeAsync(TrackCommand.Create(), "track", "--model", fx.ModelDir, "--input", fx.Video,
+            "--output", modelTracks, "--min-score", TrackCommandFixture.MinScore));
+        Assert.Equal(0, await InvokeAsync(DetectCommand.Create(), "detect", "--model", fx.ModelDir, "--input", fx.Video,
+            "--output", detections, "--min-score", TrackCommandFixture.MinScore));
+        Assert.Equal(0, await InvokeAsync(TrackCommand.Create(), "track", "--detections", detections, "--input", fx.Video, "--output", tracks));
+        Assert.Equal(File.ReadAllLines(modelTracks), File.ReadAllLines(tracks));
+
+        // One line more than the video has frames: named, with both files.
+        var lines = File.ReadAllLines(detections);
+        string longer = Out("detections-longer.jsonl");
+        Directory.CreateDirectory(Path.GetDirectoryName(longer)!);
+        File.WriteAllLines(longer, [.. lines, $$"""{"frame":{{lines.Length}},"width":1,"height":1,"objects":[]}"""]);
+        var e = await Assert.ThrowsAsync<CliException>(() => InvokeAsync(TrackCommand.Create(), "track", "--detections", longer, "--input", fx.Video,
+            "--output", Out("x.txt")));
+        Assert.Equal($"--input {fx.Video}: ends before frame {lines.Length} of --detections {longer}", e.Message);
+    }
+
+    [Fact]
     public async Task Detections_AClassFirstSeenOnALaterLine_IsNamedInTheJsonl()
     {
         string detections = Out("late-class.jsonl"), tracks = Out("t.txt"), jsonl = Out("t.jsonl");
@@ -287,7 +309,7 @@ public sealed class TrackCommandTests(TrackCommandFixture fx) : IClassFixture<Tr
         Assert.Equal($"--detections {missing}: no such file", e.Message);
 
         e = await Assert.ThrowsAsync<CliException>(() => Track("--detections", missing));
-        Assert.Equal($"--detections {missing}: tracks a detect JSONL file, so --model, --input and --video do not apply", e.Message);
+        Assert.Equal($"--detections {missing}: tracks a detect JSONL file, so --model and --video do not apply", e.Message);
 
         e = await Assert.ThrowsAsync<CliException>(() => InvokeAsync(TrackCommand.Create(), "track", "--output", Out("x.txt")));
         Assert.Equal("track needs --model and --input (or --detections with the JSON lines of maskstream detect)", e.Message);
