@@ -3,6 +3,7 @@ using BenchmarkDotNet.Attributes;
 using MaskStream.Core.Appearance;
 using MaskStream.Core.Frames;
 using MaskStream.Core.Geometry;
+using MaskStream.Core.Masks;
 using MaskStream.Core.Objects;
 using MaskStream.Tracking;
 
@@ -15,6 +16,8 @@ namespace MaskStream.Bench;
 /// Kalman update) on its 50 tracks; the frame numbers step back and forth, which the tracker counts as one
 /// frame each. <c>byte+appearance</c>: every detection carries a colour histogram of its own (ByteTracker's appearance
 /// cue fuses them into the first association and averages them per track); <c>byte</c> and <c>iou</c> have none.
+/// <c>byte+parts</c>: as <c>byte+appearance</c>, with every person's mask and a second, lower-scoring detection around their
+/// legs whose mask lies inside it, which <see cref="TrackerOptions.ContainedMaskFraction"/> drops (100 detections a frame).
 /// </summary>
 [MemoryDiagnoser]
 public class TrackerBenchmarks
@@ -24,7 +27,7 @@ public class TrackerBenchmarks
     private IMultiObjectTracker _tracker = null!;
     private int _next;
 
-    [Params("byte", "byte+appearance", "iou")]
+    [Params("byte", "byte+appearance", "byte+parts", "iou")]
     public string Tracker { get; set; } = "byte";
 
     [GlobalSetup]
@@ -44,15 +47,20 @@ public class TrackerBenchmarks
         }
         for (int f = 0; f < 2; f++)
         {
-            var dets = new Detection[Objects];
+            bool parts = Tracker == "byte+parts";
+            var dets = new Detection[parts ? 2 * Objects : Objects];
             for (int i = 0; i < Objects; i++)
             {
-                // A 10x5 grid of 40x80 people over a 640x480 frame, neighbours overlapping a little.
+                // A 10x5 grid of 40x80 people over a 640x480 frame.
                 float x = 5 + (i % 10) * 62 + f, y = 5 + (i / 10) * 94 + 0.5f * f;
-                dets[i] = new Detection(1, 0.6f + 0.007f * i, new BoxF(x, y, x + 40, y + 80), null, ImmutableArray<Keypoint>.Empty)
+                dets[i] = new Detection(1, 0.6f + 0.007f * i, new BoxF(x, y, x + 40, y + 80),
+                    parts ? RlePolygon.FromBox(x, y, 40, 80, 480, 640) : null, ImmutableArray<Keypoint>.Empty)
                 {
-                    Appearance = Tracker == "byte+appearance" ? looks[i] : null,
+                    Appearance = Tracker is "byte+appearance" or "byte+parts" ? looks[i] : null,
                 };
+                if (parts)
+                    dets[Objects + i] = new Detection(1, 0.55f + 0.007f * i, new BoxF(x + 4, y + 40, x + 36, y + 80),
+                        RlePolygon.FromBox(x + 4, y + 40, 32, 40, 480, 640), ImmutableArray<Keypoint>.Empty) { Appearance = looks[i] };
             }
             _frames[f] = new DetectedFrame(new FrameInfo("bench", f, DateTimeOffset.UnixEpoch, null, 640, 480), [.. dets]);
         }
