@@ -16,6 +16,7 @@ import json
 import math
 import os
 import random
+import signal
 import sys
 import time
 
@@ -153,6 +154,19 @@ def train(args):
             last,
         )
 
+    # SIGTERM or Ctrl-C: finish the step under way, checkpoint and exit as --max-minutes does, so a run can be stopped at
+    # any moment without losing up to --checkpoint-minutes of work (a second signal kills at once).
+    stop_requested = []
+
+    def request_stop(signum, frame):
+        if stop_requested:
+            raise KeyboardInterrupt
+        stop_requested.append(signum)
+        print(f"train: signal {signum}: stopping after this step", flush=True)
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, request_stop)
+
     log = open(os.path.join(ckpt_dir, "loss.jsonl"), "a")
     elapsed0 = float(state.get("elapsed_s", 0.0)) if state else 0.0
     t0 = time.time()
@@ -163,7 +177,7 @@ def train(args):
           f"checkpoints in {ckpt_dir}", flush=True)
     stop = args.steps if args.stop_after is None else min(args.steps, start + args.stop_after)
     for step in range(start, stop):
-        if args.max_minutes is not None and time.time() - t0 > args.max_minutes * 60:
+        if stop_requested or (args.max_minutes is not None and time.time() - t0 > args.max_minutes * 60):
             stop = step
             break
         ts = time.time()

@@ -1,5 +1,8 @@
 import json
 import os
+import signal
+import subprocess
+import sys
 import unittest
 
 import torch
@@ -49,6 +52,26 @@ class TrainTests(unittest.TestCase):
         sb = torch.load(os.path.join(b, "last.pt"))["model"]
         for k in sa:
             self.assertTrue(torch.equal(sa[k], sb[k]), k)
+
+    def test_sigterm_checkpoints_the_step_reached_and_exits_cleanly(self):
+        ckpt = os.path.join(helpers.tmp_root(), "train_sigterm")
+        args = [sys.executable, os.path.join(helpers.TOOLS, "train.py"), "--data", helpers.dataset(), "--batch-size", "2",
+                "--min-sizes", "256", "--max-size", "352", "--threads", "1", "--log-every", "1", "--ckpt-dir", ckpt,
+                "--steps", "1000"]
+        with subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              env=dict(os.environ, OMP_NUM_THREADS="1")) as p:
+            for line in p.stdout:
+                if line.startswith("train: step=2 "):
+                    p.send_signal(signal.SIGTERM)
+                    break
+            out, err = p.communicate(timeout=300)
+        self.assertEqual(p.returncode, 0, err)
+        self.assertIn("stopped at step", out)
+        step = torch.load(os.path.join(ckpt, "last.pt"))["step"]
+        self.assertGreaterEqual(step, 2)
+        self.assertLess(step, 1000)
+        with open(os.path.join(ckpt, "loss.jsonl")) as f:
+            self.assertEqual(json.loads(f.readlines()[-1])["step"], step)
 
 
 if __name__ == "__main__":
