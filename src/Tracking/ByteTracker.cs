@@ -141,7 +141,7 @@ public sealed class ByteTracker : IMultiObjectTracker
             {
                 if (_dropped[_byScore[b]]) continue;
                 var whole = detections[_byScore[b]];
-                if (whole.ClassId != part.ClassId || whole.Mask is not { } wholeMask || !Overlap(part.Box, whole.Box)) continue;
+                if (whole.ClassId != part.ClassId || whole.Mask is not { } wholeMask || !(Core.Geometry.BoxF.IntersectionArea(part.Box, whole.Box) > 0)) continue;
                 // pycocotools' crowd IoU is intersection over the first mask's area: the share of the part inside the whole.
                 if (RleMask.PixelIou(partMask, wholeMask, gtIsCrowd: true) >= fraction)
                 {
@@ -158,9 +158,6 @@ public sealed class ByteTracker : IMultiObjectTracker
             if (!_dropped[_valid[k]]) _valid[n++] = _valid[k];
         _valid.RemoveRange(n, _valid.Count - n);
     }
-
-    private static bool Overlap(in Core.Geometry.BoxF a, in Core.Geometry.BoxF b) =>
-        a.X1 < b.X2 && b.X1 < a.X2 && a.Y1 < b.Y2 && b.Y1 < a.Y2;
 
     /// <summary>
     /// ByteTrack's split by score, with detections smaller than <see cref="TrackerOptions.SmallDetectionArea"/> put
