@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using MaskStream.Kernels.Resize;
 
 namespace MaskStream.Kernels.Preprocess;
@@ -13,6 +15,7 @@ public sealed unsafe class CpuPreprocess : IPreprocessKernel
 {
     private readonly int _workers;
     private readonly float[] _table;
+    private readonly Normalization _normalization;
     private readonly object _gate = new();
     private readonly Action<int> _worker;
     private readonly RowCache[] _caches;
@@ -31,6 +34,7 @@ public sealed unsafe class CpuPreprocess : IPreprocessKernel
             throw new ArgumentOutOfRangeException(nameof(maxDegreeOfParallelism),
                 $"maxDegreeOfParallelism = {maxDegreeOfParallelism}: must be >= 0 (0 = all processors).");
         _table = normalization.BuildTable();
+        _normalization = normalization;
         _workers = maxDegreeOfParallelism == 0 ? Environment.ProcessorCount : maxDegreeOfParallelism;
         _caches = new RowCache[_workers];
         for (int i = 0; i < _workers; i++) _caches[i] = new RowCache();
@@ -122,7 +126,8 @@ public sealed unsafe class CpuPreprocess : IPreprocessKernel
     /// <summary>
     /// Rows y0..y1 when the frame keeps its size (a 640×480 frame under the tiny model's 480/640 rule): every tap is
     /// (i, i+1) with weights (1, 0), so torch's blend 1·a + 0·b is exactly a, and the output is the table value of
-    /// each byte. Only the BGR → planar RGB scatter is left.
+    /// each byte. Only the BGR → planar RGB scatter is left: 16 pixels at a time with byte shuffles where the CPU has
+    /// them (<see cref="PlanarSixteen"/>), the table for the rest.
     /// </summary>
     private void NormaliseRows(int y0, int y1, long plane)
     {
@@ -134,16 +139,70 @@ public sealed unsafe class CpuPreprocess : IPreprocessKernel
             {
                 byte* row = _bgr + (long)y * w * 3;
                 float* r = _out + (long)y * pw, g = r + plane, b = g + plane;
-                for (int x = 0; x < w; x++, row += 3)
+                int x = 0;
+                if (Ssse3.IsSupported)
+                    for (; x <= w - 16; x += 16) PlanarSixteen(row + 3 * x, r + x, g + x, b + x);
+                for (; x < w; x++)
                 {
-                    b[x] = tb[row[0]];
-                    g[x] = tg[row[1]];
-                    r[x] = tr[row[2]];
+                    byte* px = row + 3 * x;
+                    b[x] = tb[px[0]];
+                    g[x] = tg[px[1]];
+                    r[x] = tr[px[2]];
                 }
                 new Span<float>(r + w, pw - w).Clear();
                 new Span<float>(g + w, pw - w).Clear();
                 new Span<float>(b + w, pw - w).Clear();
             }
+        }
+    }
+
+    // Byte c + 3i of 48 BGR bytes (three 16-byte loads) for channel c, pixel i: which load and where (0x80 = none).
+    private static readonly Vector128<byte>[] ChannelShuffles = BuildChannelShuffles();
+
+    private static Vector128<byte>[] BuildChannelShuffles()
+    {
+        var masks = new Vector128<byte>[9];
+        Span<byte> m = stackalloc byte[16];
+        for (int c = 0; c < 3; c++)
+            for (int part = 0; part < 3; part++)
+            {
+                for (int i = 0; i < 16; i++)
+                {
+                    int at = 3 * i + c - 16 * part;
+                    m[i] = at is >= 0 and < 16 ? (byte)at : (byte)0x80;
+                }
+                masks[3 * c + part] = Vector128.Create((ReadOnlySpan<byte>)m);
+            }
+        return masks;
+    }
+
+    /// <summary>
+    /// 16 BGR pixels → 16 floats per RGB plane, each (v / 255 − mean) / std in f32: the same IEEE operations the table
+    /// was built with (<see cref="Normalization.BuildTable"/>), so the same bits.
+    /// </summary>
+    private void PlanarSixteen(byte* px, float* r, float* g, float* b)
+    {
+        var v0 = Vector128.Load(px);
+        var v1 = Vector128.Load(px + 16);
+        var v2 = Vector128.Load(px + 32);
+        var shuffles = ChannelShuffles;
+        var n = _normalization;
+        Channel(Ssse3.Shuffle(v0, shuffles[0]) | Ssse3.Shuffle(v1, shuffles[1]) | Ssse3.Shuffle(v2, shuffles[2]), n.MeanB, n.StdB, b);
+        Channel(Ssse3.Shuffle(v0, shuffles[3]) | Ssse3.Shuffle(v1, shuffles[4]) | Ssse3.Shuffle(v2, shuffles[5]), n.MeanG, n.StdG, g);
+        Channel(Ssse3.Shuffle(v0, shuffles[6]) | Ssse3.Shuffle(v1, shuffles[7]) | Ssse3.Shuffle(v2, shuffles[8]), n.MeanR, n.StdR, r);
+
+        static void Channel(Vector128<byte> bytes, float mean, float std, float* dst)
+        {
+            var m = Vector128.Create(mean);
+            var s = Vector128.Create(std);
+            var scale = Vector128.Create(255f);
+            var (lo, hi) = Vector128.Widen(bytes);
+            var (a, bb) = Vector128.Widen(lo);
+            var (c, d) = Vector128.Widen(hi);
+            Vector128.Store((Vector128.ConvertToSingle(a.AsInt32()) / scale - m) / s, dst);
+            Vector128.Store((Vector128.ConvertToSingle(bb.AsInt32()) / scale - m) / s, dst + 4);
+            Vector128.Store((Vector128.ConvertToSingle(c.AsInt32()) / scale - m) / s, dst + 8);
+            Vector128.Store((Vector128.ConvertToSingle(d.AsInt32()) / scale - m) / s, dst + 12);
         }
     }
 

@@ -68,6 +68,32 @@ public sealed class CpuPreprocessTests
         Assert.Equal(0f, output[2]);
     }
 
+    [Theory]
+    [InlineData(1, 16)]
+    [InlineData(3, 17)]
+    [InlineData(16, 31)]
+    [InlineData(48, 640)]
+    public void Run_SameSize_EveryByteOfEveryChannelGivesItsF32Value(int h, int w)
+    {
+        // The 16-pixel shuffle path and the table path for the row's tail: every byte value in every channel and
+        // position, against the f32 expression the table is built from, bit for bit, and the padding zeroed.
+        var bgr = new byte[h * w * 3];
+        for (int i = 0; i < bgr.Length; i++) bgr[i] = (byte)(i * 7 + i / 3);
+        var n = new Normalization(0.485f, 0.456f, 0.406f, 0.229f, 0.224f, 0.225f);
+        int ph = h + 5, pw = w + 3;
+        var output = new float[3 * ph * pw];
+        output.AsSpan().Fill(float.NaN);
+        new CpuPreprocess(n, 2).Run(bgr, h, w, h, w, ph, pw, output);
+        float[] mean = [n.MeanR, n.MeanG, n.MeanB], std = [n.StdR, n.StdG, n.StdB];
+        for (int c = 0; c < 3; c++)
+            for (int y = 0; y < ph; y++)
+                for (int x = 0; x < pw; x++)
+                {
+                    float expected = y < h && x < w ? ((float)bgr[(y * w + x) * 3 + 2 - c] / 255f - mean[c]) / std[c] : 0f;
+                    Assert.Equal(BitConverter.SingleToInt32Bits(expected), BitConverter.SingleToInt32Bits(output[(c * ph + y) * pw + x]));
+                }
+    }
+
     [Fact]
     public void Run_BufferOfWrongSize_ThrowsWithExpectedSize()
     {
