@@ -65,7 +65,10 @@ public sealed partial class BrokerRestartTests(ITestOutputHelper output)
         var figures = GroundTruthComparison.Compare(scene, first, confidentScore: 0.8, minVisibleArea: 400, trackGap: 1);
         output.WriteLine($"every frame of {scene}: {figures}");
         Assert.True(figures.TrackPairs >= 10, $"too few walkers matched in consecutive frames to judge track ids: {figures}");
-        Assert.True(figures.LongestRun * 2 >= first.Count, $"no walker kept its id over half the frames: {figures}");
+        // Half the run, but at most 150 frames (5 s of the scene): frames come as fast as the detector takes them
+        // (live=false), so on a fast machine the run outlasts a walker's whole pass through the frame (163 frames on
+        // seed 7), and no id can then cover half of it.
+        Assert.True(figures.LongestRun >= Math.Min(first.Count / 2, 150), $"no walker kept its id over half the frames (or 150): {figures}");
         Assert.True(figures.IdSwitches <= ShippedModelFloors.MaxIdChangeFraction * figures.TrackPairs, $"track ids: {figures}");
         Assert.True(figures.MedianIou >= ShippedModelFloors.MedianMaskIou, $"mask IoU: {figures}");
         Assert.True(figures.MedianKeypointError <= ShippedModelFloors.MedianKeypointErrorPx, $"keypoints: {figures}");
