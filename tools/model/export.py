@@ -225,6 +225,23 @@ _TV_KEYPOINT_FORWARD = _tv_keypoint_forward()
 # weights
 
 
+def set_eval_size(model, cfg, min_size=None, max_size=None):
+    """Overrides the test-time resize rule (torchvision's min_size / max_size arguments) of a loaded model: the
+    graphs do not depend on it (dynamic image size); model.json and the config torchvision rebuilds from do."""
+    det = cfg["detector"]
+    for flag, value in (("--min-size", min_size), ("--max-size", max_size)):
+        if value is not None and value <= 0:
+            raise UserError(f"{flag} {value}: must be a positive number of pixels")
+    if min_size is not None:
+        det["min_size"] = int(min_size)
+        model.transform.min_size = (int(min_size),)
+    if max_size is not None:
+        det["max_size"] = int(max_size)
+        model.transform.max_size = int(max_size)
+    if A.eval_min_size(cfg) > det["max_size"]:
+        raise UserError(f"--min-size {A.eval_min_size(cfg)} is above --max-size {det['max_size']}")
+
+
 def load_model(arch, weights, seed=0, classes=None, frozen_bn_eps=None):
     """-> (model in eval mode, config, weights description for model.json)."""
     if arch not in A.ARCHS:
@@ -616,6 +633,9 @@ def main(argv=None):
                     "default 0.0 as torchvision sets for its COCO_V1 weights and models fine-tuned from them; "
                     "1e-5 for models trained from ImageNet backbone weights only)")
     ap.add_argument("--name", help="model name written into model.json (default: the arch)")
+    ap.add_argument("--min-size", type=int, help="test-time resize: shorter side in pixels (torchvision's min_size; "
+                    "default the architecture's or checkpoint's)")
+    ap.add_argument("--max-size", type=int, help="test-time resize: cap on the longer side (torchvision's max_size)")
     ap.add_argument("--no-verify", action="store_true", help="skip the onnx.checker + torch-eager comparison")
     ap.add_argument("--plain-predictors", action="store_true", help="export the mask and keypoint predictors as "
                     "torchvision traces them (ConvTranspose, Resize) instead of the equivalent faster form")
@@ -624,6 +644,7 @@ def main(argv=None):
     warnings.filterwarnings("ignore", message="The shape inference of prim::Constant")
     classes = [c.strip() for c in args.classes.split(",") if c.strip()] if args.classes else None
     model, cfg, info = load_model(args.arch, args.weights, args.seed, classes, args.frozen_bn_eps)
+    set_eval_size(model, cfg, args.min_size, args.max_size)
     manifest = export_model_dir(model, cfg, info, args.out, args.name, verify=not args.no_verify,
                                 fast_predictors=not args.plain_predictors)
     files = ", ".join(g["file"] for g in manifest["graphs"].values())

@@ -104,6 +104,43 @@ class TinyExportRoundTripTests(unittest.TestCase):
             self.assertTrue(torch.equal(v, self.model.state_dict()[k]), k)
 
 
+class EvalSizeOverrideTests(unittest.TestCase):
+    """--min-size / --max-size: the test-time resize rule of an exported model (the shipped model runs at 544)."""
+
+    def test_flags_set_the_rule_in_model_json_and_in_the_rebuilt_torchvision_model(self):
+        import reference
+
+        out = os.path.join(helpers.tmp_root(), "tiny_544")
+        r = helpers.run_tool("export.py", "--arch", "tiny", "--weights", "none", "--out", out, "--no-verify",
+                             "--min-size", "544", "--max-size", "726")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(os.path.join(out, "model.json")) as f:
+            mj = json.load(f)
+        self.assertEqual((mj["resize"]["min_size"], mj["resize"]["max_size"]), (544, 726))
+        self.assertEqual((mj["architecture"]["detector"]["min_size"], mj["architecture"]["detector"]["max_size"]), (544, 726))
+        rebuilt, _ = reference.load_model_dir(out)
+        images, _ = rebuilt.transform([torch.rand(3, 480, 640)])
+        # 544 / 480 scales 640 to 725.3; a max size of 725 would cap the scale and give 543 rows
+        self.assertEqual(images.image_sizes, [(544, 725)])
+        self.assertEqual(tuple(images.tensors.shape), (1, 3, 544, 736))
+        # the weights do not depend on the rule (BatchNorm calibration in another process differs by ulps)
+        _, model, _ = helpers.tiny_export()
+        for k, v in rebuilt.state_dict().items():
+            torch.testing.assert_close(v, model.state_dict()[k], rtol=1e-4, atol=1e-6, msg=k)
+
+    def test_sizes_out_of_range_fail_with_one_message(self):
+        out = os.path.join(helpers.tmp_root(), "tiny_bad_size")
+        for args, expected in ((("--min-size", "0"), "--min-size 0: must be a positive number of pixels"),
+                               (("--max-size", "-5"), "--max-size -5: must be a positive number of pixels"),
+                               (("--min-size", "900"), "--min-size 900 is above --max-size 640")):
+            with self.subTest(args):
+                r = helpers.run_tool("export.py", "--arch", "tiny", "--weights", "none", "--out", out, "--no-verify", *args)
+                self.assertNotEqual(r.returncode, 0)
+                self.assertIn(expected, r.stderr)
+                self.assertNotIn("Traceback", r.stderr)
+                self.assertFalse(os.path.exists(out))
+
+
 class TorchvisionStateDictTests(unittest.TestCase):
     def test_plain_torchvision_state_dict_loads_into_our_keypoint_arch(self):
         import tempfile
