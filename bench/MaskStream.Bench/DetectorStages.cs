@@ -15,7 +15,7 @@ namespace MaskStream.Bench;
 /// </code>
 /// The frames are <c>DATASET/images/*.png</c>; when that folder is empty they are rendered first as
 /// <c>maskstream dataset coco --images N --seed 9001 --size 640x480</c> (the shipped model's held-out scenes) would.
-/// Every frame is detected once to warm up, then <c>--runs</c> times; medians per stage and per frame are printed with
+/// Every frame is detected once, then again for <c>--warmup-seconds</c> (5) to warm up, then <c>--runs</c> times; medians per stage and per frame are printed with
 /// the managed bytes this thread allocated per <see cref="Detector.Detector.Detect"/> (the kernels' worker threads
 /// allocate nothing of their own; process-wide bytes are printed too). <c>--stage-clock cpu</c> times the stages in
 /// process CPU time instead of wall time (on a shared machine; at one thread every stage runs on the calling thread).
@@ -29,6 +29,7 @@ internal static class DetectorStages
         int frameCount = int.Parse(Arg(args, "--frames", "20"), CultureInfo.InvariantCulture);
         int threads = int.Parse(Arg(args, "--threads", "2"), CultureInfo.InvariantCulture);
         int runs = int.Parse(Arg(args, "--runs", "3"), CultureInfo.InvariantCulture);
+        double warmupSeconds = double.Parse(Arg(args, "--warmup-seconds", "5"), CultureInfo.InvariantCulture);
         float minScore = float.Parse(Arg(args, "--min-score", "0"), CultureInfo.InvariantCulture);
         bool spinning = Arg(args, "--spinning", "false") == "true";
         // --stage-clock cpu: stage rows in process CPU time (a busy shared machine), not wall time
@@ -44,6 +45,13 @@ internal static class DetectorStages
             if (!r.IsSuccess) throw new InvalidOperationException($"{f.Info.FrameNumber}: {r.Error}");
             objects += r.Detected!.Detections.Length;
         }
+        // Then on until the JIT has settled: .NET compiles hot methods again (tier 1, with the profile of the first calls)
+        // on a background thread after about 30 calls, and on 2 cores that thread takes a kernel worker's core. With one
+        // warm-up pass only, runs at 2 threads varied from 15 to 29 ms a frame on one host (box RoIAlign 0.7 to 8 ms);
+        // DOTNET_TieredCompilation=0 gave 15 ms every time. A service runs for hours: its steady state is what counts.
+        var warmUp = System.Diagnostics.Stopwatch.StartNew();
+        while (warmUp.Elapsed.TotalSeconds < warmupSeconds)
+            foreach (var f in frames) detector.Detect([f]);
 
         var times = new List<DetectorStageTimes>();
         var wall = new List<double>();
@@ -74,7 +82,7 @@ internal static class DetectorStages
         var report = new StringBuilder();
         report.AppendLine(CultureInfo.InvariantCulture,
             $"MaskStream detector, {model}, {frames.Length} frames {frames[0].Info.Width}x{frames[0].Info.Height} from {Path.Combine(dataset, "images")}, " +
-            $"IntraOpThreads={threads} (ORT intra-op and kernel workers), spinning {spinning}, inter-op 1, min score {minScore}, {runs} timed runs after 1 warm-up, " +
+            $"IntraOpThreads={threads} (ORT intra-op and kernel workers), spinning {spinning}, inter-op 1, min score {minScore}, {runs} timed runs after {warmupSeconds:0.#} s of warm-up, " +
             $"{(double)objects / frames.Length:F1} detections/frame, load average {LoadAverage()}");
         report.AppendLine(clock == DetectorStageClock.ProcessCpu
             ? "stage (process CPU)        median ms   mean ms"
