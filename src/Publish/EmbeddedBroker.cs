@@ -106,10 +106,34 @@ public sealed class EmbeddedBroker : IAsyncDisposable
         return false;
     }
 
+    /// <summary>How long <see cref="StopAsync"/> waits at most for connected subscribers to be sent what is queued for them.</summary>
+    public static readonly TimeSpan DrainBound = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Stops the broker once every connected client has been sent the messages queued for it, or after
+    /// <see cref="DrainBound"/>. The broker goes with the process: stopped at once, it dropped what the service published
+    /// last (its final frames, its offline status) for subscribers that had not been sent it yet, most often under load.
+    /// Sessions of clients that are gone are not waited for (nothing would take their messages).
+    /// </summary>
     public async Task StopAsync()
     {
-        if (_server.IsStarted)
-            await _server.StopAsync(new MqttServerStopOptions()).ConfigureAwait(false);
+        if (!_server.IsStarted) return;
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (waited.Elapsed < DrainBound && await PendingForConnectedClientsAsync().ConfigureAwait(false) > 0)
+            await Task.Delay(20).ConfigureAwait(false);
+        await _server.StopAsync(new MqttServerStopOptions()).ConfigureAwait(false);
+    }
+
+    private async Task<long> PendingForConnectedClientsAsync()
+    {
+        var connected = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var client in await _server.GetClientsAsync().ConfigureAwait(false))
+            connected.Add(client.Id);
+        long pending = 0;
+        foreach (var session in await _server.GetSessionsAsync().ConfigureAwait(false))
+            if (connected.Contains(session.Id))
+                pending += session.PendingApplicationMessagesCount;
+        return pending;
     }
 
     public async ValueTask DisposeAsync()

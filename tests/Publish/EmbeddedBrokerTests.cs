@@ -39,6 +39,31 @@ public sealed class EmbeddedBrokerTests
     }
 
     [Fact]
+    public async Task StopRightAfterABurst_SubscribersGetEveryMessageAndTheOfflineStatus()
+    {
+        const int frames = 1500;
+        await using var broker = new EmbeddedBroker("127.0.0.1", port: 0);
+        await broker.StartAsync();
+        using var subscriber = new Subscriber(broker.Port);
+        await subscriber.WaitSubscribedAsync(broker.Port);
+        var options = MqttPublisherTests.Options(broker.Port, "embedded-drain") with { Mode = MqttMode.Embedded };
+        await using var publisher = new MqttPublisher(options, TestFrames.ClassNames);
+        await publisher.StartAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
+
+        // As the service ends: the last frames, the offline status, and the broker stops with the process.
+        for (var i = 0; i < frames; i++)
+            publisher.PublishObjects(TestFrames.Make("door", i));
+        await publisher.StopAsync(TimeSpan.FromSeconds(30));
+        await broker.StopAsync();
+
+        // The subscriber may still be reading what it was sent; nothing more can come once the broker is down. (This passed
+        // on an idle machine before StopAsync waited for the queues too: ServiceRunTests had lost its last messages under load.)
+        await subscriber.WaitForAsync(m => m.Any(x => x.Topic == "maskstream/service/status" && x.Payload.Contains("\"shutdown\"", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(10), "the offline status");
+        Assert.Equal(frames, subscriber.Payloads("maskstream/door/objects").Count);
+    }
+
+    [Fact]
     public async Task PortInUse_ClearErrorNamingTheAddress()
     {
         await using var first = new EmbeddedBroker("127.0.0.1", port: 0);
