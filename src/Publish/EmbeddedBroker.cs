@@ -13,10 +13,22 @@ public sealed class EmbeddedBroker : IAsyncDisposable
     private readonly HashSet<string> _filters = new(StringComparer.Ordinal);
     private readonly List<(string Topic, TaskCompletionSource Done)> _waiters = [];
 
+    /// <summary>Messages a subscriber may fall behind by (per client) unless the constructor is told otherwise.</summary>
+    public const int DefaultMaxPendingPerClient = 10_000;
+
+    private long _droppedForSlowSubscribers;
+
     /// <param name="host">Address to bind (an IP literal; "localhost" means 127.0.0.1).</param>
     /// <param name="port">TCP port; 0 picks a free one (tests), see <see cref="Port"/>.</param>
-    public EmbeddedBroker(string host = "127.0.0.1", int port = 1883)
+    /// <param name="maxPendingPerClient">
+    /// How many messages may wait for one subscriber that reads slower than the service publishes (MQTTnet's default, 250,
+    /// is a burst of a few seconds of one busy camera); past it the oldest waiting message is dropped and counted in
+    /// <see cref="DroppedForSlowSubscribers"/>. The service passes its outbox capacity (<c>Mqtt:OutboxCapacity</c>).
+    /// </param>
+    public EmbeddedBroker(string host = "127.0.0.1", int port = 1883, int maxPendingPerClient = DefaultMaxPendingPerClient)
     {
+        if (maxPendingPerClient < 1)
+            throw new ArgumentOutOfRangeException(nameof(maxPendingPerClient), maxPendingPerClient, "at least 1");
         if (port is < 0 or > 65535)
             throw new ArgumentOutOfRangeException(nameof(port), port, "Mqtt:Port must be in 1..65535 (0 = any free port)");
         var address = host == "localhost" ? IPAddress.Loopback
@@ -30,9 +42,16 @@ public sealed class EmbeddedBroker : IAsyncDisposable
             .WithDefaultEndpointBoundIPAddress(address)
             .WithDefaultEndpointPort(Port)
             .WithPersistentSessions()
+            .WithMaxPendingMessagesPerClient(maxPendingPerClient)
+            .WithPendingMessagesOverflowStrategy(MqttPendingMessagesOverflowStrategy.DropOldestQueuedMessage)
             .Build();
         _server = factory.CreateMqttServer(options);
         _server.ClientSubscribedTopicAsync += OnClientSubscribedAsync;
+        _server.QueuedApplicationMessageOverwrittenAsync += _ =>
+        {
+            Interlocked.Increment(ref _droppedForSlowSubscribers);
+            return Task.CompletedTask;
+        };
     }
 
     /// <summary>Raised (on MQTTnet's thread) with the client id and topic filter each time a client subscribes.</summary>
@@ -44,6 +63,9 @@ public sealed class EmbeddedBroker : IAsyncDisposable
     public int Port { get; }
 
     public bool IsStarted => _server.IsStarted;
+
+    /// <summary>Messages dropped because a subscriber fell more than the per-client bound behind (the oldest go first).</summary>
+    public long DroppedForSlowSubscribers => Interlocked.Read(ref _droppedForSlowSubscribers);
 
     public async Task StartAsync()
     {

@@ -41,7 +41,7 @@ internal sealed class PipelineService(
         var instanceId = options.Service.InstanceId.Length > 0 ? options.Service.InstanceId : null;
         if (options.Mqtt.Mode == MqttMode.Embedded)
         {
-            _broker = new EmbeddedBroker(options.Mqtt.Host, options.Mqtt.Port);
+            _broker = new EmbeddedBroker(options.Mqtt.Host, options.Mqtt.Port, options.Mqtt.OutboxCapacity);
             try
             {
                 await _broker.StartAsync().ConfigureAwait(false);
@@ -130,7 +130,12 @@ internal sealed class PipelineService(
         if (_publisher is not null)
             await _publisher.DisposeAsync().ConfigureAwait(false);
         if (_broker is not null)
+        {
             await _broker.DisposeAsync().ConfigureAwait(false);
+            if (_broker.DroppedForSlowSubscribers > 0)
+                Console.WriteLine($"maskstream: MQTT: the embedded broker dropped {_broker.DroppedForSlowSubscribers} message(s) for subscribers " +
+                                  $"that fell more than Mqtt:OutboxCapacity ({options.Mqtt.OutboxCapacity}) behind");
+        }
         _publisher = null;
         _broker = null;
     }
