@@ -128,20 +128,21 @@ public sealed class EmbeddedBroker : IAsyncDisposable
         return false;
     }
 
-    /// <summary>How long <see cref="StopAsync"/> waits at most for connected subscribers to be sent what is queued for them.</summary>
-    public static readonly TimeSpan DrainBound = TimeSpan.FromSeconds(2);
+    /// <summary>How long <see cref="StopAsync"/> waits at most, by default, for connected subscribers to be sent what is queued for them.</summary>
+    public static readonly TimeSpan DefaultDrainBound = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// Stops the broker once every connected client has been sent the messages queued for it, or after
-    /// <see cref="DrainBound"/>. The broker goes with the process: stopped at once, it dropped what the service published
-    /// last (its final frames, its offline status) for subscribers that had not been sent it yet, most often under load.
-    /// Sessions of clients that are gone are not waited for (nothing would take their messages).
+    /// <paramref name="drainBound"/> (<see cref="DefaultDrainBound"/> when null). The broker goes with the process: stopped at
+    /// once, it dropped what the service published last (its final frames, its offline status) for subscribers that had not
+    /// been sent it yet. Sessions of clients that are gone are not waited for (nothing would take their messages).
     /// </summary>
-    public async Task StopAsync()
+    public async Task StopAsync(TimeSpan? drainBound = null)
     {
         if (!_server.IsStarted) return;
+        var bound = drainBound ?? DefaultDrainBound;
         var waited = System.Diagnostics.Stopwatch.StartNew();
-        while (waited.Elapsed < DrainBound && await PendingForConnectedClientsAsync().ConfigureAwait(false) > 0)
+        while (waited.Elapsed < bound && await PendingForConnectedClientsAsync().ConfigureAwait(false) > 0)
             await Task.Delay(20).ConfigureAwait(false);
         await _server.StopAsync(new MqttServerStopOptions()).ConfigureAwait(false);
     }
