@@ -232,14 +232,16 @@ def set_eval_size(model, cfg, min_size=None, max_size=None):
     for flag, value in (("--min-size", min_size), ("--max-size", max_size)):
         if value is not None and value <= 0:
             raise UserError(f"{flag} {value}: must be a positive number of pixels")
+    new_min = A.eval_min_size(cfg) if min_size is None else int(min_size)
+    new_max = int(det["max_size"]) if max_size is None else int(max_size)
+    if new_min > new_max:
+        raise UserError(f"--min-size {new_min} is above --max-size {new_max}")
     if min_size is not None:
-        det["min_size"] = int(min_size)
-        model.transform.min_size = (int(min_size),)
+        det["min_size"] = new_min
+        model.transform.min_size = (new_min,)
     if max_size is not None:
-        det["max_size"] = int(max_size)
-        model.transform.max_size = int(max_size)
-    if A.eval_min_size(cfg) > det["max_size"]:
-        raise UserError(f"--min-size {A.eval_min_size(cfg)} is above --max-size {det['max_size']}")
+        det["max_size"] = new_max
+        model.transform.max_size = new_max
 
 
 def load_model(arch, weights, seed=0, classes=None, frozen_bn_eps=None):
