@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using MQTTnet;
@@ -47,9 +48,11 @@ public sealed class EmbeddedBroker : IAsyncDisposable
             .Build();
         _server = factory.CreateMqttServer(options);
         _server.ClientSubscribedTopicAsync += OnClientSubscribedAsync;
+        var endpointTag = new TagList { { "endpoint", $"{Host}:{Port}" } };
         _server.QueuedApplicationMessageOverwrittenAsync += _ =>
         {
             Interlocked.Increment(ref _droppedForSlowSubscribers);
+            PublishMetrics.BrokerDropped.Add(1, endpointTag);
             return Task.CompletedTask;
         };
     }
@@ -64,7 +67,8 @@ public sealed class EmbeddedBroker : IAsyncDisposable
 
     public bool IsStarted => _server.IsStarted;
 
-    /// <summary>Messages dropped because a subscriber fell more than the per-client bound behind (the oldest go first).</summary>
+    /// <summary>Messages dropped because a subscriber fell more than the per-client bound behind (the oldest go first); also
+    /// the metric <c>maskstream.mqtt.broker.messages.dropped</c>, tagged with this broker's <c>endpoint</c> (host:port).</summary>
     public long DroppedForSlowSubscribers => Interlocked.Read(ref _droppedForSlowSubscribers);
 
     public async Task StartAsync()
@@ -157,6 +161,16 @@ public sealed class EmbeddedBroker : IAsyncDisposable
             if (connected.Contains(session.Id))
                 pending += session.PendingApplicationMessagesCount;
         return pending;
+    }
+
+    /// <summary>Whether a client with this id is connected now (tests wait on it: a session is queued for only once its
+    /// client is gone).</summary>
+    internal async Task<bool> IsConnectedAsync(string clientId)
+    {
+        foreach (var client in await _server.GetClientsAsync().ConfigureAwait(false))
+            if (client.Id == clientId)
+                return true;
+        return false;
     }
 
     public async ValueTask DisposeAsync()

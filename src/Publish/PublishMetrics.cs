@@ -29,6 +29,10 @@ internal static class PublishMetrics
     public static readonly Counter<long> Connects = Meter.CreateCounter<long>(
         "maskstream.mqtt.connects", unit: "{connection}", description: "Successful connections to the broker (the first one and every reconnect).");
 
+    public static readonly Counter<long> BrokerDropped = Meter.CreateCounter<long>(
+        "maskstream.mqtt.broker.messages.dropped", unit: "{message}",
+        description: "Messages the embedded broker dropped for a subscriber that fell more than Mqtt:OutboxCapacity messages behind (oldest first), by broker endpoint.");
+
     public static TagList Tags(string clientId) => new() { { "client_id", clientId } };
 
     public static TagList Tags(string clientId, string reason) => new() { { "client_id", clientId }, { "reason", reason } };

@@ -67,6 +67,57 @@ public sealed class EmbeddedBrokerTests
     }
 
     [Fact]
+    public async Task SubscriberAwayBeyondTheBound_OldestDroppedAndCountedInTheMetric_NewestDeliveredOnReturn()
+    {
+        const int bound = 5, frames = 20;
+        await using var broker = new EmbeddedBroker("127.0.0.1", port: 0, maxPendingPerClient: bound);
+        await broker.StartAsync();
+        var endpoint = $"127.0.0.1:{broker.Port}";
+        long metric = 0;
+        using var listener = new System.Diagnostics.Metrics.MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == "MaskStream.Publish" && instrument.Name == "maskstream.mqtt.broker.messages.dropped")
+                    l.EnableMeasurementEvents(instrument);
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+                if (tag.Key == "endpoint" && (string?)tag.Value == endpoint)
+                    Interlocked.Add(ref metric, value);
+        });
+        listener.Start();
+
+        // A persistent session (clean session off) whose client goes away: the broker queues for it, under the same bound.
+        var id = $"away-{Guid.NewGuid():N}"[..20];
+        using (var first = new Subscriber(broker.Port, persistentId: id))
+            await first.WaitSubscribedAsync(broker.Port);
+        using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+            while (await broker.IsConnectedAsync(id))
+                await Task.Delay(20, cts.Token);
+
+        var options = MqttPublisherTests.Options(broker.Port, "embedded-away") with { Mode = MqttMode.Embedded };
+        await using var publisher = new MqttPublisher(options, TestFrames.ClassNames);
+        await publisher.StartAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
+        for (var i = 0; i < frames; i++)
+            publisher.PublishObjects(TestFrames.Make("door", i));
+        Assert.True(await publisher.FlushAsync(TimeSpan.FromSeconds(30)));
+
+        // Queued for the session (maskstream/#): the publisher's online status, sent on connect, then the frames.
+        Assert.Equal(frames, publisher.PublishedCount);
+        Assert.Equal(frames + 1 - bound, broker.DroppedForSlowSubscribers);
+        Assert.Equal(frames + 1 - bound, Interlocked.Read(ref metric));
+        using var back = new Subscriber(broker.Port, persistentId: id);
+        await back.WaitForAsync(m => m.Count(x => x.Topic == "maskstream/door/objects") >= bound, TimeSpan.FromSeconds(30), "the newest frames");
+        await Task.Delay(300); // anything wrongly kept would arrive with them
+        var delivered = back.Payloads("maskstream/door/objects").Select(p => JsonSerializer.Deserialize(p, PayloadJsonContext.Default.ObjectsMessage)!.Frame);
+        Assert.Equal(Enumerable.Range(frames - bound, bound).Select(i => (long)i), delivered);
+        await publisher.StopAsync(TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
     public async Task PortInUse_ClearErrorNamingTheAddress()
     {
         await using var first = new EmbeddedBroker("127.0.0.1", port: 0);
