@@ -39,6 +39,9 @@ internal sealed class ServicePipeline(ServiceOptions options, Detector.Detector 
             return 0;
         }
 
+        var warmUp = DetectorWarmUp.Run(detector, feeds, options.Detector.MaxBatch, options.Tracking.Appearance);
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"maskstream: detector warmed up in {warmUp.TotalSeconds:0.00} s")).ConfigureAwait(false);
+
         var wake = new SemaphoreSlim(0, int.MaxValue);
         var detected = Channel.CreateBounded<DetectedFrame>(new BoundedChannelOptions(StageQueue) { SingleReader = true, SingleWriter = true });
         var tracked = Channel.CreateBounded<TrackedFrame>(new BoundedChannelOptions(StageQueue) { SingleReader = true, SingleWriter = true });
