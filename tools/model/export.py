@@ -9,6 +9,7 @@ with onnx.checker and evaluated (tools/model/onnx_eval.py) against torch eager o
 another size and batch than the one it was traced with.
 """
 import argparse
+import hashlib
 import warnings
 import json
 import math
@@ -298,7 +299,9 @@ def _load_path(arch, path, classes, frozen_bn_eps=None):
         obj = torch.load(path, map_location="cpu")
     except Exception as e:
         raise UserError(f"'{path}' is not a torch checkpoint ({type(e).__name__}: {e})")
-    info = {"source": "path", "path": os.path.abspath(path)}
+    # The file's name and digest, not its absolute path: model.json is committed and shipped, and where a checkpoint lay on
+    # the machine that exported it means nothing elsewhere (and names that machine's user).
+    info = {"source": "path", "file": os.path.basename(path), "sha256": _sha256(path)}
     if isinstance(obj, dict) and obj.get("format") == "maskstream-checkpoint":
         cfg = obj["config"]
         if cfg.get("arch") != arch:
@@ -324,6 +327,14 @@ def _load_path(arch, path, classes, frozen_bn_eps=None):
     model = A.build_model(cfg)
     _load_state_dict(model, sd, f"checkpoint '{path}'")
     return model, cfg, info
+
+
+def _sha256(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _check_keys(model, sd, what):

@@ -1,4 +1,5 @@
 import json
+import hashlib
 import os
 import unittest
 
@@ -100,6 +101,11 @@ class TinyExportRoundTripTests(unittest.TestCase):
         ck = os.path.join(self.out, "checkpoint.pt")
         model, cfg, info = export.load_model("tiny", ck)
         self.assertEqual(info["source"], "path")
+        # Provenance that means something on another machine: the file's name and digest, not where it lay here.
+        self.assertEqual(info["file"], "checkpoint.pt")
+        with open(ck, "rb") as f:
+            self.assertEqual(info["sha256"], hashlib.sha256(f.read()).hexdigest())
+        self.assertNotIn("path", info)
         for k, v in model.state_dict().items():
             self.assertTrue(torch.equal(v, self.model.state_dict()[k]), k)
 
