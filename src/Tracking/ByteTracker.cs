@@ -30,8 +30,11 @@ public sealed class ByteTracker : IMultiObjectTracker
     private readonly double _growthPerFrame;
     private readonly int _edgeBufferFrames;
 
-    // Beyond one box size on each side a widened box overlaps half the frame's people: stop growing there.
-    private const double MaxSearchGrowth = 1.0;
+    // A track last seen at the frame's edge most likely walked out: its area widens at this rate (box sizes a second)
+    // whatever LostTrackSearchGrowth is, so that the next person walking in at that edge is not taken for it within the
+    // short EdgeLostTrackBuffer, while one walking along the edge, partly outside, is still re-found.
+    private const double EdgeSearchGrowthPerSecond = 1.5;
+    private readonly double _edgeGrowthPerFrame;
 
     // How fast a track forgets the largest box it was seen with (half-life, seconds). Long enough to outlast the few
     // frames in which a person narrows behind a pillar; short enough to follow one walking away (shrinking with distance).
@@ -72,6 +75,7 @@ public sealed class ByteTracker : IMultiObjectTracker
         _options = options;
         _lostBufferFrames = options.LostTrackBufferFrames(frameRate);
         _growthPerFrame = options.LostTrackSearchGrowth / frameRate;
+        _edgeGrowthPerFrame = Math.Min(EdgeSearchGrowthPerSecond, options.LostTrackSearchGrowth) / frameRate;
         _edgeBufferFrames = options.EdgeLostTrackBufferFrames(frameRate);
         _fullSizeHalfLifeFrames = FullSizeHalfLifeSeconds * frameRate;
         _book = new TrackBook(options.HitsToConfirm, options.ReportLostFrames(frameRate));
@@ -309,10 +313,15 @@ public sealed class ByteTracker : IMultiObjectTracker
         foreach (var t in _book.Tracks)
             if (t.State == TrackState.Lost && _book.Tick - t.LastMatchTick == age) _pool.Add(t);
 
-        double g = Math.Min(_growthPerFrame * age, MaxSearchGrowth);
+        double g = Math.Min(_growthPerFrame * age, _options.LostTrackSearchLimit);
+        double atEdge = Math.Min(_edgeGrowthPerFrame * age, _options.LostTrackSearchLimit);
         _matcher.Begin(_pool.Count, _leftHigh.Count);
         for (int r = 0; r < _pool.Count; r++)
-            _matcher.SetRow(r, Widen(_pool[r].PredictedBox, g), _pool[r].ClassId, null, AppearanceOf(_pool[r]));
+        {
+            var track = _pool[r];
+            var growth = AtEdge(track.LastObservation, _frameWidth, _frameHeight) ? atEdge : g;
+            _matcher.SetRow(r, Widen(track.PredictedBox, growth), track.ClassId, null, AppearanceOf(track));
+        }
         SetColumns(frame, _leftHigh, masks: false);
         _matcher.Solve(_options.MatchThreshold, _options.FuseScore, useMasks: false, BoxCost.Coverage, appearance: _decideByAppearance);
 

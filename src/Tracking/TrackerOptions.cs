@@ -108,13 +108,22 @@ public sealed record TrackerOptions
 
     /// <summary>
     /// How fast the search area of a lost track widens: each side of its predicted box moves out by this
-    /// fraction of the box's size per second lost, up to one box size; a detection mostly inside it is a match.
-    /// Lets a track be re-found when the prediction fell behind during an occlusion (see ByteTracker's
-    /// <c>AssociateLostWidened</c>). The size is the box's longer side, on both axes (a person's height, a car's
-    /// length): how far an object gets scales with its size in the image, not with its width. Zero turns the step
-    /// off (ByteTrack's behaviour). At least 0.
+    /// fraction of the box's size per second lost, up to <see cref="LostTrackSearchLimit"/>; a detection whose centre
+    /// lies inside it may be a match, the closest-looking first. Lets a track be re-found when the prediction fell behind
+    /// during an occlusion (see ByteTracker's <c>AssociateLostWidened</c>). The size is the box's longer side, on both
+    /// axes (a person's height, a car's length): how far an object gets scales with its size in the image, not with its
+    /// width. Fast by default (the limit in a quarter of a second): where the person was hidden is known only roughly
+    /// (the last boxes were slivers at an occluder's edge), and appearance, not distance, ranks who is inside. A track
+    /// last seen at the frame's edge widens at 1.5 a second whatever this is (it most likely walked out, and a wide area
+    /// there takes the next person walking in). Zero turns the step off (ByteTrack's behaviour). At least 0.
     /// </summary>
-    public double LostTrackSearchGrowth { get; init; } = 1.5;
+    public double LostTrackSearchGrowth { get; init; } = 8;
+
+    /// <summary>
+    /// How far the search area of a lost track widens at most (<see cref="LostTrackSearchGrowth"/>), in box sizes (the
+    /// longer side) on each side of its predicted box. At least 0.
+    /// </summary>
+    public double LostTrackSearchLimit { get; init; } = 2;
 
     /// <summary>
     /// How long after its last match a lost track is still reported, at its predicted box, with state
@@ -197,6 +206,8 @@ public sealed record TrackerOptions
             errors.Add(Line(nameof(MotionModel), MotionModel.ToString(), $"must be one of {string.Join(", ", Enum.GetNames<MotionModel>())}"));
         if (!(LostTrackSearchGrowth >= 0) || !double.IsFinite(LostTrackSearchGrowth))
             errors.Add(Line(nameof(LostTrackSearchGrowth), LostTrackSearchGrowth.ToString(CultureInfo.InvariantCulture), "must be zero or positive, and finite"));
+        if (!(LostTrackSearchLimit >= 0) || !double.IsFinite(LostTrackSearchLimit))
+            errors.Add(Line(nameof(LostTrackSearchLimit), LostTrackSearchLimit.ToString(CultureInfo.InvariantCulture), "must be zero or positive, and finite"));
         if (HitsToConfirm < 1)
             errors.Add(Line(nameof(HitsToConfirm), HitsToConfirm.ToString(CultureInfo.InvariantCulture), "must be at least 1"));
         if (!Enum.IsDefined(LostTrackBuffer.Unit))

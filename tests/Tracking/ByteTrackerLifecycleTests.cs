@@ -215,11 +215,12 @@ public class ByteTrackerLifecycleTests
     public void RemovedTracks_AreForgotten()
     {
         var tracker = NewTracker(new TrackerOptions { LostTrackBuffer = TrackDuration.FromFrames(3) });
-        // 200 short-lived objects, one every 5 frames, each seen for 3 frames at a different place.
+        // 200 short-lived objects, one every 5 frames, each seen for 3 frames at a different place, far enough from the one
+        // before (at least 257 px sideways) that the lost track's widened search does not take it.
         for (int f = 0; f < 1000; f++)
         {
             int k = f / 5;
-            var frame = f % 5 < 3 ? At(f, Person(20 + (k * 37) % 560, 20 + (k * 53) % 380)) : At(f);
+            var frame = f % 5 < 3 ? At(f, Person(20 + (k * 257) % 560, 20 + (k * 173) % 380)) : At(f);
             tracker.Update(frame);
         }
         Assert.True(tracker.LiveTracks <= 1, $"{tracker.LiveTracks} tracks still held");
@@ -282,5 +283,54 @@ public class ByteTrackerLifecycleTests
         // What the widened search is for: without it the xywh filter's prediction has fallen behind.
         var plainXywh = Walk(new TrackerOptions { LostTrackSearchGrowth = 0 });
         Assert.NotEqual(1, SingleId(plainXywh[69]));
+    }
+
+    /// <summary>
+    /// A walker hidden for 9 frames (0.3 s) reappears most of a box height (70 px of 80) from where the track was predicted
+    /// (as one last seen as a sliver at an occluder's edge does) (synthetic walkers seed 12, walker 2006: it re-appeared just outside the area that widened at
+    /// 1.5 box sizes a second and got a new id). The default search reaches its limit in a quarter of a second.
+    /// </summary>
+    [Fact]
+    public void WalkerReappearingOffThePrediction_IsRefoundByTheFastSearch_NotByTheSlowOne()
+    {
+        static long IdAtEnd(TrackerOptions options)
+        {
+            var tracker = new ByteTracker(options, 30);
+            TrackingResult last = null!;
+            for (int f = 0; f < 40; f++)
+            {
+                // Standing at x 300 for 20 frames, hidden for 9, then seen 70 px to the left.
+                var frame = f < 20 ? At(f, Person(300, 200)) : f < 29 ? At(f) : At(f, Person(230, 200));
+                last = tracker.Update(frame);
+            }
+            return SingleId(last);
+        }
+
+        Assert.Equal(1, IdAtEnd(new TrackerOptions()));
+        Assert.NotEqual(1, IdAtEnd(new TrackerOptions { LostTrackSearchGrowth = 1.5, LostTrackSearchLimit = 1 }));
+    }
+
+    /// <summary>
+    /// A track that walked out at the frame's edge is not given to the next person walking in at that edge beside it (test
+    /// seed 2 of docs/TRACKING.md's (b): with the fast search everywhere, the track of a person who had just left took one
+    /// entering 80 px above); its area there widens at 1.5 box sizes a second, as before the fast search.
+    /// </summary>
+    [Fact]
+    public void TrackLostAtTheEdge_DoesNotTakeSomeoneWalkingInBesideIt()
+    {
+        var tracker = NewTracker();
+        long leaving = 0;
+        TrackingResult last = null!;
+        for (int f = 0; f < 30; f++)
+        {
+            // Walks left out of the frame (clipped at x = 0), then someone else walks in 60 px higher two frames later.
+            float x = 100 - 8 * f;
+            var frame = x > -30 ? At(f, Det(Math.Max(0, x), 200, x + 40, 280))
+                : f >= 17 ? At(f, Det(0, 140, Math.Min(40, 4 * (f - 16)), 220))
+                : At(f);
+            last = tracker.Update(frame);
+            if (f == 5) leaving = SingleId(last);
+        }
+        Assert.NotEqual(leaving, SingleId(last));
     }
 }

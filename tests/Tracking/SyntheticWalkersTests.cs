@@ -37,21 +37,21 @@ public class SyntheticWalkersTests(ITestOutputHelper output)
     public static TheoryData<ulong, double, int> Sequences() => new()
     {
         // seed, IDF1 floor, id switches allowed beyond the IoU tracker's minus one (0: fewer, the bar).
-        // Measured with the appearance cue: IDF1 0.9505, 0.9547, 0.9822, 0.9740, 0.9873, 0.9580, 0.9055, 0.9559, 0.9027, 0.9840,
-        // 0.9425, 0.9136; switches 2/11, 1/10, 1/9, 2/8, 3/8, 1/5, 8/19, 2/10, 6/11, 0/2, 3/11, 2/2.
-        { 1, 0.95, 0 },
-        { 2, 0.95, 0 },
+        // Measured with the appearance cue and the fast lost-track search (LostTrackSearchGrowth 8, limit 2): IDF1 0.9804,
+        // 0.9856, 0.9822, 0.9728, 0.9873, 0.9838, 0.8944, 0.9811, 0.9348, 0.9845, 0.9749, 0.9795; switches 1/11, 0/10, 1/9,
+        // 2/8, 3/8, 0/5, 4/19, 1/10, 5/11, 0/2, 3/11, 1/2.
+        { 1, 0.97, 0 },
+        { 2, 0.975, 0 },
         { 3, 0.97, 0 },
         { 4, 0.96, 0 },
-        { 5, 0.97, 0 },
-        { 6, 0.95, 0 },
-        { 7, 0.89, 0 },
-        { 8, 0.95, 0 },
-        { 9, 0.89, 0 },
+        { 5, 0.975, 0 },
+        { 6, 0.97, 0 },
+        { 7, 0.88, 0 },
+        { 8, 0.97, 0 },
+        { 9, 0.92, 0 },
         { 10, 0.97, 0 },
-        { 11, 0.93, 0 },
-        // Two switches, as many as the IoU tracker's: a walker re-found under a new id after 21 frames behind a pillar.
-        { 12, 0.90, 1 },
+        { 11, 0.96, 0 },
+        { 12, 0.97, 0 },
     };
 
     [Theory]
@@ -69,29 +69,29 @@ public class SyntheticWalkersTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// Over seeds 1–12 ByteTracker switches ids less than a third as often as the IoU tracker (today 31 against 106, mean IDF1
-    /// 0.951; without the appearance cue 60 and 0.913).
+    /// Over seeds 1–12 ByteTracker switches ids less than a quarter as often as the IoU tracker (today 21 against 106, mean
+    /// IDF1 0.970; with the slower lost-track search before, 31 and 0.951; without the appearance cue 60 and 0.913).
     /// </summary>
     [Fact]
     public void GroundTruthDetections_TunedSeeds_FarFewerIdSwitchesThanIouTracker()
     {
         var (idf1, byteSwitches, iouSwitches, _) = Totals(TunedSeeds);
         output.WriteLine($"seeds 1–12: ByteTracker mean IDF1 {idf1:0.0000}, id switches {byteSwitches} against IouTracker's {iouSwitches}");
-        Assert.True(byteSwitches <= 0.35 * iouSwitches, $"ByteTracker {byteSwitches} switches against IouTracker's {iouSwitches}");
-        Assert.True(idf1 >= 0.94, $"ByteTracker mean IDF1 {idf1:0.0000} fell below 0.94");
+        Assert.True(byteSwitches <= 0.25 * iouSwitches, $"ByteTracker {byteSwitches} switches against IouTracker's {iouSwitches}");
+        Assert.True(idf1 >= 0.96, $"ByteTracker mean IDF1 {idf1:0.0000} fell below 0.96");
     }
 
     /// <summary>
     /// Seeds 13–20, never looked at while the tracker was changed: the mean IDF1 and MOTA, and fewer switches than the
-    /// IoU tracker in all (today, with the appearance cue, mean IDF1 0.967, mean MOTA 0.965, 28 switches against 45;
-    /// without it 0.913, 0.964 and 34).
+    /// IoU tracker in all (today mean IDF1 0.974, mean MOTA 0.965, 21 switches against 45; with the slower lost-track search
+    /// before 0.967, 0.965 and 28; without the appearance cue 0.913, 0.964 and 34).
     /// </summary>
     [Fact]
     public void GroundTruthDetections_HeldOutSeeds_HoldTheirMeans()
     {
         var (idf1, byteSwitches, iouSwitches, mota) = Totals(HeldOutSeeds);
         output.WriteLine($"seeds 13–20: ByteTracker mean IDF1 {idf1:0.0000}, mean MOTA {mota:0.0000}, id switches {byteSwitches} against IouTracker's {iouSwitches}");
-        Assert.True(idf1 >= 0.955, $"ByteTracker mean IDF1 {idf1:0.0000} fell below 0.955");
+        Assert.True(idf1 >= 0.965, $"ByteTracker mean IDF1 {idf1:0.0000} fell below 0.965");
         Assert.True(mota >= 0.955, $"ByteTracker mean MOTA {mota:0.0000} fell below 0.955");
         Assert.True(byteSwitches < iouSwitches, $"ByteTracker {byteSwitches} switches against IouTracker's {iouSwitches}");
     }

@@ -36,6 +36,7 @@ public class TrackerOptionsTests
         { new TrackerOptions { Metric = (AssociationMetric)7 }, "Tracking:Metric = 7: must be one of BoxIou, MaskIou" },
         { new TrackerOptions { MotionModel = (MotionModel)5 }, "Tracking:MotionModel = 5: must be one of Xyah, Xywh" },
         { new TrackerOptions { LostTrackSearchGrowth = -1 }, "Tracking:LostTrackSearchGrowth = -1: must be zero or positive, and finite" },
+        { new TrackerOptions { LostTrackSearchLimit = -1 }, "Tracking:LostTrackSearchLimit = -1: must be zero or positive, and finite" },
         { new TrackerOptions { EdgeLostTrackBuffer = TrackDuration.FromFrames(0) }, "Tracking:EdgeLostTrackBuffer = 0 frames: must be positive and finite" },
         { new TrackerOptions { EdgeLostTrackBuffer = TrackDuration.FromSeconds(3) }, "Tracking:EdgeLostTrackBuffer = 3 s: must not exceed LostTrackBuffer (2 s)" },
         { new TrackerOptions { SmallDetectionArea = -1 }, "Tracking:SmallDetectionArea = -1: must be zero or positive, and finite (square pixels)" },
