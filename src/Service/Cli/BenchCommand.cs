@@ -243,10 +243,14 @@ public static class BenchCommand
 
         var pipeline = new ServicePipeline(options, detector, publisher, TextWriter.Null, new PipelineObservers(monitor, metrics));
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        if (duration is { } d)
-            stop.CancelAfter(d);
         long started = Stopwatch.GetTimestamp();
-        int opened = await pipeline.RunAsync(stop.Token).ConfigureAwait(false);
+        // The clock starts when the cameras do, after the pipeline's detector warm-up.
+        int opened = await pipeline.RunAsync(stop.Token, () =>
+        {
+            started = Stopwatch.GetTimestamp();
+            if (duration is { } d)
+                stop.CancelAfter(d);
+        }).ConfigureAwait(false);
         ct.ThrowIfCancellationRequested();
         if (opened == 0)
             throw new CliException($"camera '{counters[0].Id}': {counters[0].LastError}");

@@ -26,8 +26,11 @@ internal sealed class ServicePipeline(ServiceOptions options, Detector.Detector 
     public IReadOnlyList<CameraCounters> Cameras { get; } = observers?.Monitor.Cameras ?? options.Cameras.Select(c => new CameraCounters(c.Id)).ToArray();
 
     /// <summary>Runs until every camera has ended or failed, or <paramref name="stop"/> fires; then drains and flushes.</summary>
+    /// <param name="stop">Stops the service.</param>
+    /// <param name="camerasStarting">Called once the detector is warmed up, just before the cameras are read (a benchmark
+    /// starts its clock there).</param>
     /// <returns>How many cameras opened (0: every camera failed).</returns>
-    public async Task<int> RunAsync(CancellationToken stop)
+    public async Task<int> RunAsync(CancellationToken stop, Action? camerasStarting = null)
     {
         var feeds = OpenCameras();
         var latency = new LatencyWindow();
@@ -62,6 +65,7 @@ internal sealed class ServicePipeline(ServiceOptions options, Detector.Detector 
             Task.Run(() => trackingStage.RunAsync(abort.Token), CancellationToken.None),
             Task.Run(() => publishStage.RunAsync(abort.Token), CancellationToken.None));
         var progress = reporter.RunAsync(reporting.Token);
+        camerasStarting?.Invoke();
         var readers = feeds.Select(f => Task.Run(() => CameraReader.RunAsync(f, wake, stop), CancellationToken.None)).ToArray();
 
         await Task.WhenAll(readers).ConfigureAwait(false);
