@@ -16,7 +16,8 @@ internal static class DetectorWarmUp
     /// <summary>Detector calls per distinct frame size. The first is the slow one, but two were not enough: .NET's tiered JIT
     /// recompiles a method optimised only after 30 calls, and until then the stages run slower code. Measured with the
     /// synthetic camera (30 fps, <c>Service:FrameQueue</c> 2) on a 2-core Zen 5 host, 25 s runs: 2 calls (0.4 s) dropped
-    /// 2–11 frames at start, 40 calls (1.5–2.1 s) none in five runs.</summary>
+    /// 2–11 frames at start; 40 calls (1.5–2.2 s) none in 7 of 9 runs and 1–2 in the other two (the first seconds' p99
+    /// latency is still about 100 ms against 30 after: some start-up cost outside the detector is left).</summary>
     private const int CallsPerSize = 40;
 
     /// <returns>How long it took.</returns>
