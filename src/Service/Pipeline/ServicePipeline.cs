@@ -42,8 +42,16 @@ internal sealed class ServicePipeline(ServiceOptions options, Detector.Detector 
             return 0;
         }
 
-        var warmUp = DetectorWarmUp.Run(detector, feeds, options.Detector.MaxBatch, options.Tracking.Appearance);
-        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"maskstream: detector warmed up in {warmUp.TotalSeconds:0.00} s")).ConfigureAwait(false);
+        try
+        {
+            var warmUp = DetectorWarmUp.Run(detector, feeds, options.Detector.MaxBatch, options.Tracking.Appearance);
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"maskstream: detector warmed up in {warmUp.TotalSeconds:0.00} s")).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A warm-up is an optimisation: the detector stage reports a failing frame per frame, and the cameras must start.
+            await Console.Error.WriteLineAsync($"maskstream: detector warm-up failed, the cameras start anyway: {e.Message}").ConfigureAwait(false);
+        }
 
         var wake = new SemaphoreSlim(0, int.MaxValue);
         var detected = Channel.CreateBounded<DetectedFrame>(new BoundedChannelOptions(StageQueue) { SingleReader = true, SingleWriter = true });
