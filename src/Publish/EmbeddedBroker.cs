@@ -145,7 +145,7 @@ public sealed class EmbeddedBroker : IAsyncDisposable
     {
         if (!_server.IsStarted) return;
         var bound = drainBound ?? DefaultDrainBound;
-        var waited = System.Diagnostics.Stopwatch.StartNew();
+        var waited = Stopwatch.StartNew();
         while (waited.Elapsed < bound && await PendingForConnectedClientsAsync().ConfigureAwait(false) > 0)
             await Task.Delay(20).ConfigureAwait(false);
         // Queued is not delivered: what was sent may still sit in the subscriber's socket, unread, and a QoS 1 subscriber

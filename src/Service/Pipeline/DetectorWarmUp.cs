@@ -9,7 +9,7 @@ namespace MaskStream.Service.Pipeline;
 /// Runs the detector on a few rendered scenes (people, cars and dogs, so every head runs) at each camera's frame size
 /// before the cameras start. The first calls of a fresh process are many times slower than the steady state (the JIT,
 /// ONNX Runtime's first run of each graph and shape, pools filling); made on a live camera's frames, they let its queue
-/// overflow and its first frames were dropped (3–11 at the synthetic camera's start, counted as <c>queue_full</c>).
+/// overflow and its first frames were dropped (2–11 at the synthetic camera's start, counted as <c>queue_full</c>).
 /// </summary>
 internal static class DetectorWarmUp
 {
