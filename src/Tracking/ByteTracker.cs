@@ -83,7 +83,7 @@ public sealed class ByteTracker : IMultiObjectTracker
         {
             _fuseAppearance = new AppearanceCost(AppearanceUse.Fuse, options.AppearanceMatchDistance, options.AppearanceRejectDistance,
                 options.AppearanceMinIou);
-            _decideByAppearance = _fuseAppearance with { Use = AppearanceUse.Decide };
+            _decideByAppearance = _fuseAppearance with { Use = AppearanceUse.Decide, PartialRejectDistance = options.AppearancePartialRejectDistance };
             _rejectByAppearance = _fuseAppearance with { Use = AppearanceUse.Reject };
         }
     }
@@ -320,7 +320,8 @@ public sealed class ByteTracker : IMultiObjectTracker
         {
             var track = _pool[r];
             var growth = AtEdge(track.LastObservation, _frameWidth, _frameHeight) ? atEdge : g;
-            _matcher.SetRow(r, Widen(track.PredictedBox, growth), track.ClassId, null, AppearanceOf(track));
+            _matcher.SetRow(r, Widen(track.PredictedBox, growth), track.ClassId, null, AppearanceOf(track),
+                (float)track.FullWidth, (float)track.FullHeight);
         }
         SetColumns(frame, _leftHigh, masks: false);
         _matcher.Solve(_options.MatchThreshold, _options.FuseScore, useMasks: false, BoxCost.Coverage, appearance: _decideByAppearance);

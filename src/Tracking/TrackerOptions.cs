@@ -163,6 +163,16 @@ public sealed record TrackerOptions
     public float AppearanceRejectDistance { get; init; } = 0.6f;
 
     /// <summary>
+    /// In a lost track's search area (step 3), a detection less than half as wide or half as tall as the track was last
+    /// seen whole is a partial view (the first sliver of someone stepping out from behind a pillar) and is rejected only
+    /// beyond this appearance distance: a 4-px strip of a person's side has other colours than their whole body (seed 7
+    /// of the walkers: 0.64–0.66 from the person's own average, who then got a new id). Between
+    /// <see cref="AppearanceMatchDistance"/> and this it is ranked after every close-looking candidate, as any pair in
+    /// between. In (0, 1], not below <see cref="AppearanceRejectDistance"/>.
+    /// </summary>
+    public float AppearancePartialRejectDistance { get; init; } = 0.7f;
+
+    /// <summary>
     /// In the first association appearance counts only for pairs whose boxes overlap by at least this IoU (BoT-SORT's
     /// <c>proximity_thresh</c>, 0.5): someone who looks alike far away is not the track. In (0, 1].
     /// </summary>
@@ -193,6 +203,10 @@ public sealed record TrackerOptions
         UnitInterval(errors, nameof(AppearanceMatchDistance), AppearanceMatchDistance);
         UnitInterval(errors, nameof(AppearanceRejectDistance), AppearanceRejectDistance);
         UnitInterval(errors, nameof(AppearanceMinIou), AppearanceMinIou);
+        UnitInterval(errors, nameof(AppearancePartialRejectDistance), AppearancePartialRejectDistance);
+        if (AppearancePartialRejectDistance < AppearanceRejectDistance && InUnitInterval(AppearancePartialRejectDistance) && InUnitInterval(AppearanceRejectDistance))
+            errors.Add(Line(nameof(AppearancePartialRejectDistance), Format(AppearancePartialRejectDistance),
+                $"must not be below {nameof(AppearanceRejectDistance)} ({Format(AppearanceRejectDistance)})"));
         if (ContainedMaskFraction != 0) UnitInterval(errors, nameof(ContainedMaskFraction), ContainedMaskFraction, "must be in (0, 1], or 0 (off)");
         if (AppearanceMatchDistance > AppearanceRejectDistance && InUnitInterval(AppearanceMatchDistance) && InUnitInterval(AppearanceRejectDistance))
             errors.Add(Line(nameof(AppearanceMatchDistance), Format(AppearanceMatchDistance),

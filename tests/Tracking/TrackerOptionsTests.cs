@@ -28,6 +28,8 @@ public class TrackerOptionsTests
         { new TrackerOptions { AppearanceMatchDistance = 0f }, "Tracking:AppearanceMatchDistance = 0: must be in (0, 1]" },
         { new TrackerOptions { AppearanceRejectDistance = float.NaN }, "Tracking:AppearanceRejectDistance = NaN: must be in (0, 1]" },
         { new TrackerOptions { AppearanceMatchDistance = 0.7f }, "Tracking:AppearanceMatchDistance = 0.7: must not exceed AppearanceRejectDistance (0.6)" },
+        { new TrackerOptions { AppearancePartialRejectDistance = 1.5f }, "Tracking:AppearancePartialRejectDistance = 1.5: must be in (0, 1]" },
+        { new TrackerOptions { AppearancePartialRejectDistance = 0.5f }, "Tracking:AppearancePartialRejectDistance = 0.5: must not be below AppearanceRejectDistance (0.6)" },
         { new TrackerOptions { AppearanceMinIou = 1.2f }, "Tracking:AppearanceMinIou = 1.2: must be in (0, 1]" },
         { new TrackerOptions { LowScoreThreshold = 0.6f }, "Tracking:LowScoreThreshold = 0.6: must not exceed HighScoreThreshold (0.5)" },
         { new TrackerOptions { HitsToConfirm = 0 }, "Tracking:HitsToConfirm = 0: must be at least 1" },

@@ -59,6 +59,12 @@ def parse_args(argv):
     ap.add_argument("--log-every", type=int, default=10)
     ap.add_argument("--stop-after", type=int, help="run at most this many steps now, checkpoint and exit (resume later)")
     ap.add_argument("--max-minutes", type=float, help="stop after this many minutes, checkpoint and exit (resume later)")
+    ap.add_argument("--init-from", help="start a new run from these weights (a state dict or a MaskStream checkpoint of the "
+                    "same model); with --keypoint-layers deeper than its head, the layers it lacks start as identities")
+    ap.add_argument("--keypoint-layers", help="channels of the keypoint head's convolutions, comma-separated (default: "
+                    "the tiny config's); a new run only")
+    ap.add_argument("--train-only", choices=["all", "keypoint"], default="all",
+                    help="keypoint: train the keypoint head and predictor alone; everything else is frozen in eval mode")
     ap.add_argument("--out", help="final weights (MaskStream checkpoint without optimizer state)")
     ap.add_argument("--export", help="also export the final model to this directory (export.py)")
     return ap.parse_args(argv)
@@ -88,6 +94,65 @@ def _no_keypoint_config(dataset):
     cfg = A.default_config("tiny", classes=dataset.classes)
     cfg.update(keypoints=False, keypoint_names=None, keypoint_skeleton=None, keypoint_class=None)
     return cfg
+
+
+def init_from(model, path):
+    """Loads `path` into `model`. Keypoint-head convolutions the weights lack (a deeper head than theirs) are identities:
+    each follows a ReLU, so conv(x) = x keeps the old head's function exactly and training starts from its accuracy."""
+    if not os.path.isfile(path):
+        raise UserError(f"--init-from: no such file '{path}'")
+    obj = torch.load(path, map_location="cpu")
+    sd = obj["model"] if isinstance(obj, dict) and isinstance(obj.get("model"), dict) else obj
+    own = model.state_dict()
+    deepened = []
+    head = model.roi_heads.keypoint_head if model.roi_heads.has_keypoint() else []
+    for i, layer in enumerate(head):
+        if isinstance(layer, torch.nn.Conv2d) and f"roi_heads.keypoint_head.{i}.weight" not in sd:
+            if layer.in_channels != layer.out_channels:
+                raise UserError(f"--init-from: keypoint layer {i} has {layer.in_channels} -> {layer.out_channels} channels; "
+                                "only layers of equal width can be added as identities")
+            with torch.no_grad():
+                layer.weight.zero_()
+                k = layer.kernel_size[0] // 2
+                for c in range(layer.out_channels):
+                    layer.weight[c, c, k, k] = 1.0
+                layer.bias.zero_()
+            sd = dict(sd)
+            sd[f"roi_heads.keypoint_head.{i}.weight"] = layer.weight.detach().clone()
+            sd[f"roi_heads.keypoint_head.{i}.bias"] = layer.bias.detach().clone()
+            deepened.append(i)
+    missing = [k for k in own if k not in sd and not k.endswith("num_batches_tracked")]
+    unexpected = [k for k in sd if k not in own and not k.endswith("num_batches_tracked")]
+    mismatched = [k for k in own if k in sd and sd[k].shape != own[k].shape]
+    if missing or unexpected or mismatched:
+        raise UserError(f"--init-from: '{path}' does not fit the model: missing {missing[:3]}, unexpected {unexpected[:3]}, "
+                        f"other shape {mismatched[:3]}")
+    model.load_state_dict(sd, strict=False)
+    if deepened:
+        print(f"train: keypoint head layers {deepened} start as identities", flush=True)
+
+
+def freeze_for(model, which):
+    """The modules that train (None = all); the others' parameters stop requiring gradients."""
+    if which == "all":
+        return None
+    trained = [model.roi_heads.keypoint_head, model.roi_heads.keypoint_predictor]
+    keep = {id(p) for m in trained for p in m.parameters()}
+    for p in model.parameters():
+        p.requires_grad_(id(p) in keep)
+    return trained
+
+
+def set_train_mode(model, trained):
+    """train() for torchvision's losses; frozen parts' BatchNorm stays in eval mode, so the features the trained head sees
+    are those it will see at test time (and the running statistics do not drift)."""
+    model.train()
+    if trained is None:
+        return
+    inside = {id(m) for t in trained for m in t.modules()}
+    for m in model.modules():
+        if isinstance(m, torch.nn.modules.batchnorm._BatchNorm) and id(m) not in inside:
+            m.eval()
 
 
 def batch_for_step(dataset, step, args):
@@ -123,10 +188,17 @@ def train(args):
         start = int(state["step"])
     else:
         cfg = make_config(dataset)
+        if args.keypoint_layers:
+            if not cfg["keypoints"]:
+                raise UserError("--keypoint-layers: the dataset has no keypoints")
+            cfg["tiny"]["keypoint_layers"] = [int(c) for c in args.keypoint_layers.split(",")]
     min_sizes = tuple(int(s) for s in str(args.min_sizes).split(","))
 
     torch.manual_seed(args.seed)
     model = A.build_model(cfg)
+    if state is None and args.init_from:
+        init_from(model, args.init_from)
+    trained = freeze_for(model, args.train_only)
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=args.weight_decay)
     if state is not None:
@@ -135,7 +207,7 @@ def train(args):
     # training resize (the exported model keeps cfg's eval resize rule)
     model.transform.min_size = min_sizes
     model.transform.max_size = args.max_size
-    model.train()
+    set_train_mode(model, trained)
 
     def checkpoint(step, elapsed):
         save_atomic(

@@ -184,12 +184,17 @@ internal static class AssociationCost
     /// close one (MatchDistance + (1 − MatchDistance)·box cost). For a lost track's search area, which after a second holds
     /// everyone walking by: the box says only that the detection could be the track, not which one is. In between, because
     /// a partial view (a head above a car, a sliver beside a pillar) can look unlike the whole person and is still them.
-    /// Pairs without a histogram on either side, or with no body part seen by both, keep their box cost.
+    /// Pairs without a histogram on either side, or with no body part seen by both, keep their box cost. A detection less
+    /// than half as wide or as tall as the track's whole size (<paramref name="wholeWidth"/>, <paramref name="wholeHeight"/>;
+    /// empty spans or zeros: none) is a partial view, rejected only beyond <see cref="AppearanceCost.PartialRejectDistance"/>
+    /// when that is set: a strip of someone's side has other colours than their whole body.
     /// </summary>
     public static void DecideByAppearance(Span<double> cost, ReadOnlySpan<float[]?> trackAppearance,
-        ReadOnlySpan<ColorHistogram?> detectionAppearance, in AppearanceCost limits, double boxLimit)
+        ReadOnlySpan<ColorHistogram?> detectionAppearance, in AppearanceCost limits, double boxLimit,
+        ReadOnlySpan<float> wholeWidth = default, ReadOnlySpan<float> wholeHeight = default, ReadOnlySpan<BoxF> detectionBoxes = default)
     {
         int cols = detectionAppearance.Length;
+        bool partialViews = limits.PartialRejectDistance > 0 && !wholeWidth.IsEmpty;
         for (int r = 0; r < trackAppearance.Length; r++)
         {
             var ta = trackAppearance[r];
@@ -201,12 +206,18 @@ internal static class AssociationCost
                 if (da is null || !(row[c] <= boxLimit)) continue;
                 double d = ColorHistogram.Distance(ta, da.Values);
                 if (double.IsNaN(d)) continue;
+                double reject = partialViews && IsPartialView(detectionBoxes[c], wholeWidth[r], wholeHeight[r])
+                    ? limits.PartialRejectDistance : limits.RejectDistance;
                 row[c] = d <= limits.MatchDistance ? d
-                    : d > limits.RejectDistance ? double.PositiveInfinity
+                    : d > reject ? double.PositiveInfinity
                     : limits.MatchDistance + (1 - limits.MatchDistance) * row[c];
             }
         }
     }
+
+    /// <summary>Less than half of the whole size either way (false when the whole size is unknown).</summary>
+    private static bool IsPartialView(in BoxF box, float wholeWidth, float wholeHeight) =>
+        box.Width < 0.5f * wholeWidth || box.Height < 0.5f * wholeHeight;
 
     /// <summary>Forbids pairs whose histograms are farther apart than <see cref="AppearanceCost.RejectDistance"/>; the rest keep their box cost.</summary>
     /// <param name="costLimit">Pairs above it can never match: their distance is not computed.</param>

@@ -23,6 +23,8 @@ internal sealed class Matcher
     private RleMask?[] _colMasks = new RleMask?[64];
     private float[]?[] _rowAppearance = new float[]?[64];
     private ColorHistogram?[] _colAppearance = new ColorHistogram?[64];
+    private float[] _rowWholeWidth = new float[64];
+    private float[] _rowWholeHeight = new float[64];
     private int[] _colForRow = new int[64];
     private int[] _rowForCol = new int[64];
 
@@ -49,14 +51,20 @@ internal sealed class Matcher
         Grow(ref _colScores, cols);
         Grow(ref _colMasks, cols);
         Grow(ref _rowAppearance, rows);
+        Grow(ref _rowWholeWidth, rows);
+        Grow(ref _rowWholeHeight, rows);
         Grow(ref _colAppearance, cols);
         Grow(ref _rowForCol, cols);
         Grow(ref _cost, rows * cols);
     }
 
     /// <param name="appearance">The track's averaged <see cref="ColorHistogram"/> bins, or null when it has none (or appearance is off).</param>
-    public void SetRow(int r, in BoxF box, int classId, RleMask? mask, float[]? appearance = null)
+    /// <param name="wholeWidth">The size the track was last seen whole (0 when not needed): with <see cref="AppearanceUse.Decide"/>, a
+    /// detection less than half of it either way is a partial view (<see cref="AppearanceCost.PartialRejectDistance"/>).</param>
+    public void SetRow(int r, in BoxF box, int classId, RleMask? mask, float[]? appearance = null, float wholeWidth = 0, float wholeHeight = 0)
     {
+        _rowWholeWidth[r] = wholeWidth;
+        _rowWholeHeight[r] = wholeHeight;
         _rowBoxes[r] = box;
         _rowClasses[r] = classId;
         _rowMasks[r] = mask;
@@ -112,7 +120,8 @@ internal sealed class Matcher
                 AssociationCost.FuseAppearance(cost, rowBoxes, rowAppearance, colBoxes, colAppearance, appearance, costLimit);
                 break;
             case AppearanceUse.Decide:
-                AssociationCost.DecideByAppearance(cost, rowAppearance, colAppearance, appearance, costLimit);
+                AssociationCost.DecideByAppearance(cost, rowAppearance, colAppearance, appearance, costLimit,
+                    _rowWholeWidth.AsSpan(0, rows), _rowWholeHeight.AsSpan(0, rows), colBoxes);
                 break;
             case AppearanceUse.Reject:
                 AssociationCost.RejectByAppearance(cost, rowAppearance, colAppearance, appearance, costLimit);
@@ -139,7 +148,12 @@ internal sealed class Matcher
 /// <param name="MatchDistance">Up to this a detection looks like the track.</param>
 /// <param name="RejectDistance">Beyond this a detection is never the track.</param>
 /// <param name="MinIou">With <see cref="AppearanceUse.Fuse"/>, the least box IoU at which a close appearance lowers the cost.</param>
-internal readonly record struct AppearanceCost(AppearanceUse Use, double MatchDistance, double RejectDistance, double MinIou);
+internal readonly record struct AppearanceCost(AppearanceUse Use, double MatchDistance, double RejectDistance, double MinIou)
+{
+    /// <summary>With <see cref="AppearanceUse.Decide"/>, the rejection distance for a partial view (see
+    /// <see cref="TrackerOptions.AppearancePartialRejectDistance"/>); 0 = <see cref="RejectDistance"/>.</summary>
+    public double PartialRejectDistance { get; init; }
+}
 
 /// <summary>How appearance enters an association's cost.</summary>
 internal enum AppearanceUse

@@ -76,3 +76,51 @@ class TrainTests(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class DeepenKeypointHeadTests(unittest.TestCase):
+    """--init-from with a deeper --keypoint-layers (the added layers start as identities) and --train-only keypoint."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.base = os.path.join(helpers.tmp_root(), "train_deepen_base")
+        r = _train("--steps", "1", ckpt=cls.base)
+        assert r.returncode == 0, r.stderr
+
+    def test_added_layers_start_as_identities(self):
+        sys.path.insert(0, helpers.TOOLS)
+        import architectures as A
+        import train
+
+        state = torch.load(os.path.join(self.base, "last.pt"), map_location="cpu")
+        old = A.build_model(state["config"])
+        old.load_state_dict(state["model"])
+        cfg = json.loads(json.dumps(state["config"]))
+        cfg["tiny"]["keypoint_layers"] = cfg["tiny"]["keypoint_layers"] + [cfg["tiny"]["keypoint_layers"][-1]] * 2
+        new = A.build_model(cfg)
+        train.init_from(new, os.path.join(self.base, "last.pt"))
+        self.assertEqual(len(new.roi_heads.keypoint_head), len(old.roi_heads.keypoint_head) + 4)
+        x = torch.randn(3, cfg["tiny"]["fpn_channels"], 14, 14)
+        with torch.no_grad():
+            a = old.roi_heads.keypoint_predictor(old.roi_heads.keypoint_head(x))
+            b = new.roi_heads.keypoint_predictor(new.roi_heads.keypoint_head(x))
+        self.assertTrue(torch.equal(a, b))
+
+    def test_train_only_keypoint_leaves_everything_else_as_it_was(self):
+        ckpt = os.path.join(helpers.tmp_root(), "train_deepen_kp")
+        init = os.path.join(self.base, "last.pt")
+        r = _train("--steps", "2", "--lr", "1e-3", "--warmup", "1", "--init-from", init, "--keypoint-layers", "64,64,64,64,64",
+                   "--train-only", "keypoint", ckpt=ckpt)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("keypoint head layers [8] start as identities", r.stdout)
+        before = torch.load(init, map_location="cpu")["model"]
+        after = torch.load(os.path.join(ckpt, "last.pt"), map_location="cpu")["model"]
+        changed = [k for k in after if k in before and not torch.equal(before[k], after[k])]
+        self.assertTrue(changed)
+        self.assertEqual([k for k in changed if not k.startswith("roi_heads.keypoint_")], [])  # BN statistics included
+
+    def test_init_from_a_wider_head_names_the_problem(self):
+        r = _train("--steps", "1", "--init-from", os.path.join(self.base, "last.pt"), "--keypoint-layers", "64,64,64,64,32",
+                   ckpt=os.path.join(helpers.tmp_root(), "train_deepen_bad"))
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("keypoint layer 8 has 64 -> 32 channels", r.stderr)
