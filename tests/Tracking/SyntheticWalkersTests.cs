@@ -1,5 +1,6 @@
 using MaskStream.Core.Geometry;
 using MaskStream.Evaluation.Mot;
+using MaskStream.Evaluation.Walkers;
 using MaskStream.Ingest.Datasets;
 using MaskStream.Ingest.Synthetic;
 using Xunit.Abstractions;
@@ -26,7 +27,6 @@ namespace MaskStream.Tracking.Tests;
 public class SyntheticWalkersTests(ITestOutputHelper output)
 {
     private static readonly TrackerOptions Options = WalkersProtocol.Options;
-    private const double Fps = WalkersProtocol.Fps;
 
     private static readonly ulong[] TunedSeeds = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
     private static readonly ulong[] HeldOutSeeds = [13, 14, 15, 16, 17, 18, 19, 20];
@@ -99,12 +99,11 @@ public class SyntheticWalkersTests(ITestOutputHelper output)
 
     private (MotMetrics Byte, MotMetrics Iou) Run(ulong seed, bool checkScene, out double byteHota, out double iouHota)
     {
-        var truth = WalkersProtocol.RenderTruth(seed);
-        if (checkScene) AssertHasCrossingsAndOcclusions(truth);
-        var detections = WalkersProtocol.Detections(truth, seed);
-        var byteMetrics = WalkersProtocol.Score(truth, detections, new ByteTracker(Options, Fps), out byteHota);
-        var iouMetrics = WalkersProtocol.Score(truth, detections, new IouTracker(Options, Fps), out iouHota);
-        return (byteMetrics, iouMetrics);
+        if (checkScene) AssertHasCrossingsAndOcclusions(WalkersProtocol.RenderTruth(seed));
+        var result = WalkersProtocol.Evaluate(seed, Options);
+        byteHota = result.ByteHota;
+        iouHota = result.IouHota;
+        return (result.Byte, result.Iou);
     }
 
     private (double MeanIdf1, int ByteSwitches, int IouSwitches, double MeanMota) Totals(ulong[] seeds)

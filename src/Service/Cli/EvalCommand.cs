@@ -5,12 +5,15 @@ using System.Text.Json;
 using MaskStream.Evaluation;
 using MaskStream.Evaluation.Coco;
 using MaskStream.Evaluation.Mot;
+using MaskStream.Evaluation.Walkers;
+using MaskStream.Tracking;
 
 namespace MaskStream.Service.Cli;
 
 /// <summary>
-/// <c>maskstream eval coco|mot</c>: COCO AP (pycocotools' COCOeval numbers and summary) and
-/// tracking metrics (py-motmetrics names plus TrackEval's HOTA family).
+/// <c>maskstream eval coco|mot|walkers</c>: COCO AP (pycocotools' COCOeval numbers and summary),
+/// tracking metrics (py-motmetrics names plus TrackEval's HOTA family), and both trackers on the synthetic walkers
+/// with ground-truth detections (issue 7's protocol (a), docs/TRACKING.md).
 /// </summary>
 public static class EvalCommand
 {
@@ -19,7 +22,123 @@ public static class EvalCommand
         var cmd = new Command("eval", "Accuracy of detections (COCO AP) or tracks (CLEAR-MOT, IDF1, HOTA) against ground truth.");
         cmd.Subcommands.Add(CreateCoco());
         cmd.Subcommands.Add(CreateMot());
+        cmd.Subcommands.Add(CreateWalkers());
         return cmd;
+    }
+
+    private static Command CreateWalkers()
+    {
+        var seeds = new Option<string>("--seeds")
+        {
+            Description = "Walkers seeds: ranges and single seeds, comma-separated (e.g. 1-12,61-100).",
+            DefaultValueFactory = _ => "1-20",
+        };
+        var tracking = new Option<string[]>("--tracking")
+        {
+            Description = "A tracker setting KEY=VALUE over the protocol's (defaults, lost tracks reported for 2 frames), as in " +
+                          "appsettings.json's Tracking section; repeat for more.",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var json = new Option<FileInfo?>("--json") { Description = "Also write every seed's figures and the totals as JSON." };
+        var cmd = new Command("walkers",
+            "ByteTracker and the IoU tracker on synthetic walkers (300 frames each) with the ground-truth boxes as detections, " +
+            "jittered, 10% dropped, false positives added: IDF1, MOTA, HOTA and id switches per seed, and issue 7's bar " +
+            "(IDF1 >= 0.95 and fewer switches than the IoU tracker).");
+        cmd.Options.Add(seeds);
+        cmd.Options.Add(tracking);
+        cmd.Options.Add(json);
+        cmd.SetAction(r =>
+        {
+            var list = ParseSeeds(r.GetValue(seeds)!);
+            var settings = r.GetValue(tracking) ?? [];
+            var options = TrackCommand.ReadTrackerOptions(settings);
+            if (!settings.Any(x => x.TrimStart().StartsWith(nameof(TrackerOptions.ReportLostTracksFor) + "=", StringComparison.OrdinalIgnoreCase)))
+                options = options with { ReportLostTracksFor = WalkersProtocol.Options.ReportLostTracksFor };
+            var results = new WalkersResult[list.Count];
+            Parallel.For(0, list.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+                i => results[i] = WalkersProtocol.Evaluate(list[i], options));
+            foreach (string line in WalkersReport(results))
+                Console.WriteLine(line);
+            if (r.GetValue(json) is { } outFile)
+                WriteWalkersJson(outFile.FullName, results);
+            return 0;
+        });
+        return cmd;
+    }
+
+    /// <summary>Seeds from "1-12,61-100,7": ranges inclusive, in the order given, each once.</summary>
+    internal static List<ulong> ParseSeeds(string text)
+    {
+        const int MaxSeeds = 10_000;
+        var seeds = new List<ulong>();
+        var seen = new HashSet<ulong>();
+        foreach (string part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            int dash = part.IndexOf('-');
+            string first = dash < 0 ? part : part[..dash], last = dash < 0 ? part : part[(dash + 1)..];
+            if (!ulong.TryParse(first, NumberStyles.None, CultureInfo.InvariantCulture, out ulong a) ||
+                !ulong.TryParse(last, NumberStyles.None, CultureInfo.InvariantCulture, out ulong b) || b < a)
+                throw new CliException($"--seeds {text}: '{part}' is neither a seed nor a range A-B with A <= B (e.g. --seeds 1-12,61-100)");
+            if (b - a >= MaxSeeds)
+                throw new CliException($"--seeds {text}: '{part}' holds more than {MaxSeeds} seeds");
+            for (ulong s = a; s <= b; s++)
+            {
+                if (seen.Add(s)) seeds.Add(s);
+                if (seeds.Count > MaxSeeds) throw new CliException($"--seeds {text}: more than {MaxSeeds} seeds");
+            }
+        }
+        if (seeds.Count == 0) throw new CliException($"--seeds '{text}': no seed given (e.g. --seeds 1-20)");
+        return seeds;
+    }
+
+    internal static IEnumerable<string> WalkersReport(IReadOnlyList<WalkersResult> results)
+    {
+        var c = CultureInfo.InvariantCulture;
+        yield return "seed   byte IDF1   MOTA   HOTA  IDSW    iou IDF1   MOTA   HOTA  IDSW   bar";
+        foreach (var x in results)
+            yield return string.Create(c, $"{x.Seed,4}   {x.Byte.Idf1,9:0.0000} {x.Byte.Mota,6:0.0000} {x.ByteHota,6:0.0000} {x.Byte.NumSwitches,5}    ") +
+                         string.Create(c, $"{x.Iou.Idf1,8:0.0000} {x.Iou.Mota,6:0.0000} {x.IouHota,6:0.0000} {x.Iou.NumSwitches,5}   {(x.MeetsBar ? "met" : "not met")}");
+        var missed = results.Where(x => !x.MeetsBar).Select(x => x.Seed.ToString(c)).ToArray();
+        yield return
+            string.Create(c, $"{results.Count} seeds: ByteTracker mean IDF1 {results.Average(x => x.Byte.Idf1):0.0000}, mean MOTA {results.Average(x => x.Byte.Mota):0.0000}, ") +
+            string.Create(c, $"{results.Sum(x => x.Byte.NumSwitches)} id switches; IouTracker mean IDF1 {results.Average(x => x.Iou.Idf1):0.0000}, ") +
+            string.Create(c, $"{results.Sum(x => x.Iou.NumSwitches)} id switches; bar met on {results.Count - missed.Length} of {results.Count}") +
+            (missed.Length > 0 ? $" (not: {string.Join(", ", missed)})" : "");
+    }
+
+    private static void WriteWalkersJson(string path, IReadOnlyList<WalkersResult> results)
+    {
+        static void Tracker(Utf8JsonWriter w, string name, MotMetrics m, double hota)
+        {
+            w.WriteStartObject(name);
+            w.WriteNumber("idf1", m.Idf1);
+            w.WriteNumber("mota", m.Mota);
+            w.WriteNumber("hota", hota);
+            w.WriteNumber("num_switches", m.NumSwitches);
+            w.WriteEndObject();
+        }
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteStartArray("seeds");
+            foreach (var x in results)
+            {
+                w.WriteStartObject();
+                w.WriteNumber("seed", x.Seed);
+                Tracker(w, "byte", x.Byte, x.ByteHota);
+                Tracker(w, "iou", x.Iou, x.IouHota);
+                w.WriteBoolean("meets_bar", x.MeetsBar);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteNumber("byte_mean_idf1", results.Average(x => x.Byte.Idf1));
+            w.WriteNumber("byte_num_switches", results.Sum(x => x.Byte.NumSwitches));
+            w.WriteNumber("iou_num_switches", results.Sum(x => x.Iou.NumSwitches));
+            w.WriteNumber("bar_met", results.Count(x => x.MeetsBar));
+            w.WriteEndObject();
+        }
+        WriteFile(path, stream.ToArray());
     }
 
     private static Command CreateCoco()
@@ -158,9 +277,14 @@ public static class EvalCommand
             }
             w.WriteEndObject();
         }
+        WriteFile(path, stream.ToArray());
+    }
+
+    private static void WriteFile(string path, byte[] bytes)
+    {
         try
         {
-            File.WriteAllBytes(path, stream.ToArray());
+            File.WriteAllBytes(path, bytes);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

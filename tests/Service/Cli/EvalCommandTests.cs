@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using MaskStream.Evaluation.Walkers;
 
 namespace MaskStream.Service.Tests.Cli;
 
@@ -85,6 +86,47 @@ public sealed class EvalCommandTests : IDisposable
 
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("bad.txt: line 2: field 4 (y) = '2x' is not a number", r.StdErr);
+    }
+
+    [Fact]
+    public async Task EvalWalkers_PrintsAndWritesWhatTheProtocolMeasures()
+    {
+        string json = Path.Combine(_dir, "walkers.json");
+
+        var r = await MaskStreamProcess.RunAsync(["eval", "walkers", "--seeds", "13,15-16", "--json", json,
+            "--tracking", "AppearancePartialRejectDistance=0.8"]);
+
+        Assert.Equal(0, r.ExitCode);
+        var options = WalkersProtocol.Options with { AppearancePartialRejectDistance = 0.8f };
+        var expected = new ulong[] { 13, 15, 16 }.Select(s => WalkersProtocol.Evaluate(s, options)).ToArray();
+        var seeds = JsonDocument.Parse(File.ReadAllText(json)).RootElement.GetProperty("seeds").EnumerateArray().ToArray();
+        Assert.Equal(3, seeds.Length);
+        for (int i = 0; i < 3; i++)
+        {
+            var e = expected[i];
+            Assert.Equal(e.Seed, seeds[i].GetProperty("seed").GetUInt64());
+            Assert.Equal(e.Byte.Idf1, seeds[i].GetProperty("byte").GetProperty("idf1").GetDouble(), 12);
+            Assert.Equal(e.Byte.NumSwitches, seeds[i].GetProperty("byte").GetProperty("num_switches").GetInt32());
+            Assert.Equal(e.IouHota, seeds[i].GetProperty("iou").GetProperty("hota").GetDouble(), 12);
+            Assert.Equal(e.MeetsBar, seeds[i].GetProperty("meets_bar").GetBoolean());
+            Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"{e.Seed,4}   {e.Byte.Idf1,9:0.0000} {e.Byte.Mota,6:0.0000}"), r.StdOut);
+        }
+        Assert.Contains(string.Create(CultureInfo.InvariantCulture,
+            $"3 seeds: ByteTracker mean IDF1 {expected.Average(x => x.Byte.Idf1):0.0000}"), r.StdOut);
+        Assert.Contains($"bar met on {expected.Count(x => x.MeetsBar)} of 3", r.StdOut);
+    }
+
+    [Theory]
+    [InlineData("--seeds 5-2: '5-2' is neither a seed nor a range A-B with A <= B", "--seeds", "5-2")]
+    [InlineData("--seeds 1,x: 'x' is neither a seed nor a range", "--seeds", "1,x")]
+    [InlineData("--tracking: Tracking:AppearancePartialRejectDistance = 0.5: must not be below AppearanceRejectDistance (0.6)",
+        "--seeds", "1", "--tracking", "AppearancePartialRejectDistance=0.5")]
+    public async Task EvalWalkers_BadArguments_OneLineNamingThem(string message, params string[] args)
+    {
+        var r = await MaskStreamProcess.RunAsync(["eval", "walkers", .. args]);
+
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains(message, r.StdErr);
     }
 
     private static void AppendRows(StringBuilder sb, int frame, JsonElement objects)

@@ -6,15 +6,16 @@ using MaskStream.Core.Objects;
 using MaskStream.Evaluation.Mot;
 using MaskStream.Ingest.Datasets;
 using MaskStream.Ingest.Synthetic;
+using MaskStream.Tracking;
 
-namespace MaskStream.Tracking.Tests;
+namespace MaskStream.Evaluation.Walkers;
 
 /// <summary>
-/// Issue 7's protocol (a), shared by <see cref="SyntheticWalkersTests"/> and any sweep over seeds: the synthetic
-/// walkers' ground truth, its boxes as detections (jittered, dropped, polluted with false positives), and the
-/// py-motmetrics / TrackEval scores of a tracker's output. docs/TRACKING.md describes it.
+/// Issue 7's protocol (a), behind <c>maskstream eval walkers</c> and the tracking tests: the synthetic walkers' ground
+/// truth, its boxes as detections (jittered, dropped, polluted with false positives), and the py-motmetrics / TrackEval
+/// scores of a tracker's output. docs/TRACKING.md describes it.
 /// </summary>
-internal static class WalkersProtocol
+public static class WalkersProtocol
 {
     public const int FrameCount = 300;
     public const double Fps = 30;
@@ -122,6 +123,16 @@ internal static class WalkersProtocol
         return new MotSequence("walkers", frames);
     }
 
+    /// <summary>One seed's sequence run through <see cref="ByteTracker"/> and <see cref="IouTracker"/> with <paramref name="options"/>.</summary>
+    public static WalkersResult Evaluate(ulong seed, TrackerOptions options)
+    {
+        var truth = RenderTruth(seed);
+        var detections = Detections(truth, seed);
+        var byteMetrics = Score(truth, detections, new ByteTracker(options, Fps), out double byteHota);
+        var iouMetrics = Score(truth, detections, new IouTracker(options, Fps), out double iouHota);
+        return new WalkersResult(seed, byteMetrics, byteHota, iouMetrics, iouHota);
+    }
+
     /// <summary>py-motmetrics' metrics of the tracker's output, and TrackEval's HOTA.</summary>
     public static MotMetrics Score(List<FrameGroundTruth> truth, List<DetectedFrame> detections, IMultiObjectTracker tracker, out double hota)
     {
@@ -129,4 +140,11 @@ internal static class WalkersProtocol
         hota = TrackEvalMetrics.Evaluate(sequence).Hota.Hota;
         return MotMetrics.Evaluate(sequence);
     }
+}
+
+/// <summary>One seed of <see cref="WalkersProtocol"/>: both trackers' metrics on the same detections.</summary>
+public sealed record WalkersResult(ulong Seed, MotMetrics Byte, double ByteHota, MotMetrics Iou, double IouHota)
+{
+    /// <summary>Issue 7's bar (a): IDF1 ≥ 0.95 and fewer id switches than the IoU tracker.</summary>
+    public bool MeetsBar => Byte.Idf1 >= 0.95 && Byte.NumSwitches < Iou.NumSwitches;
 }
