@@ -96,13 +96,21 @@ def _no_keypoint_config(dataset):
     return cfg
 
 
+def _channels(text):
+    """--keypoint-layers: comma-separated positive channel counts."""
+    parts = [p.strip() for p in text.split(",")]
+    if not all(p.isdigit() and int(p) > 0 for p in parts):
+        raise UserError(f"--keypoint-layers {text}: expected positive channel counts, comma-separated (e.g. 64,64,64,64,64,64,64,64)")
+    return [int(p) for p in parts]
+
+
 def init_from(model, path):
     """Loads `path` into `model`. Keypoint-head convolutions the weights lack (a deeper head than theirs) are identities:
     each follows a ReLU, so conv(x) = x keeps the old head's function exactly and training starts from its accuracy."""
     if not os.path.isfile(path):
         raise UserError(f"--init-from: no such file '{path}'")
     obj = torch.load(path, map_location="cpu")
-    sd = obj["model"] if isinstance(obj, dict) and isinstance(obj.get("model"), dict) else obj
+    sd = dict(obj["model"] if isinstance(obj, dict) and isinstance(obj.get("model"), dict) else obj)
     own = model.state_dict()
     deepened = []
     head = model.roi_heads.keypoint_head if model.roi_heads.has_keypoint() else []
@@ -117,7 +125,6 @@ def init_from(model, path):
                 for c in range(layer.out_channels):
                     layer.weight[c, c, k, k] = 1.0
                 layer.bias.zero_()
-            sd = dict(sd)
             sd[f"roi_heads.keypoint_head.{i}.weight"] = layer.weight.detach().clone()
             sd[f"roi_heads.keypoint_head.{i}.bias"] = layer.bias.detach().clone()
             deepened.append(i)
@@ -191,7 +198,7 @@ def train(args):
         if args.keypoint_layers:
             if not cfg["keypoints"]:
                 raise UserError("--keypoint-layers: the dataset has no keypoints")
-            cfg["tiny"]["keypoint_layers"] = [int(c) for c in args.keypoint_layers.split(",")]
+            cfg["tiny"]["keypoint_layers"] = _channels(args.keypoint_layers)
     min_sizes = tuple(int(s) for s in str(args.min_sizes).split(","))
 
     torch.manual_seed(args.seed)

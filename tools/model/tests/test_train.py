@@ -124,3 +124,8 @@ class DeepenKeypointHeadTests(unittest.TestCase):
                    ckpt=os.path.join(helpers.tmp_root(), "train_deepen_bad"))
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("keypoint layer 8 has 64 -> 32 channels", r.stderr)
+
+    def test_keypoint_layers_that_are_not_channel_counts_name_the_problem(self):
+        r = _train("--steps", "1", "--keypoint-layers", "64,x", ckpt=os.path.join(helpers.tmp_root(), "train_deepen_text"))
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("--keypoint-layers 64,x: expected positive channel counts", r.stderr)
