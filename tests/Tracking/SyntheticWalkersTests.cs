@@ -99,8 +99,9 @@ public class SyntheticWalkersTests(ITestOutputHelper output)
 
     private (MotMetrics Byte, MotMetrics Iou) Run(ulong seed, bool checkScene, out double byteHota, out double iouHota)
     {
-        if (checkScene) AssertHasCrossingsAndOcclusions(WalkersProtocol.RenderTruth(seed));
-        var result = WalkersProtocol.Evaluate(seed, Options);
+        var truth = WalkersProtocol.RenderTruth(seed);
+        if (checkScene) AssertHasCrossingsAndOcclusions(truth);
+        var result = WalkersProtocol.Evaluate(truth, seed, Options);
         byteHota = result.ByteHota;
         iouHota = result.IouHota;
         return (result.Byte, result.Iou);

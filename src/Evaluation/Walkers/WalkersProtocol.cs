@@ -124,9 +124,11 @@ public static class WalkersProtocol
     }
 
     /// <summary>One seed's sequence run through <see cref="ByteTracker"/> and <see cref="IouTracker"/> with <paramref name="options"/>.</summary>
-    public static WalkersResult Evaluate(ulong seed, TrackerOptions options)
+    public static WalkersResult Evaluate(ulong seed, TrackerOptions options) => Evaluate(RenderTruth(seed), seed, options);
+
+    /// <summary><see cref="Evaluate(ulong, TrackerOptions)"/> on the seed's ground truth, already rendered.</summary>
+    public static WalkersResult Evaluate(List<FrameGroundTruth> truth, ulong seed, TrackerOptions options)
     {
-        var truth = RenderTruth(seed);
         var detections = Detections(truth, seed);
         var byteMetrics = Score(truth, detections, new ByteTracker(options, Fps), out double byteHota);
         var iouMetrics = Score(truth, detections, new IouTracker(options, Fps), out double iouHota);

@@ -52,7 +52,7 @@ public static class EvalCommand
             var list = ParseSeeds(r.GetValue(seeds)!);
             var settings = r.GetValue(tracking) ?? [];
             var options = TrackCommand.ReadTrackerOptions(settings);
-            if (!settings.Any(x => x.TrimStart().StartsWith(nameof(TrackerOptions.ReportLostTracksFor) + "=", StringComparison.OrdinalIgnoreCase)))
+            if (!settings.Any(x => x.Split('=')[0].Trim().Equals(nameof(TrackerOptions.ReportLostTracksFor), StringComparison.OrdinalIgnoreCase)))
                 options = options with { ReportLostTracksFor = WalkersProtocol.Options.ReportLostTracksFor };
             var results = new WalkersResult[list.Count];
             Parallel.For(0, list.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
