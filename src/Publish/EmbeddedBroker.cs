@@ -10,7 +10,10 @@ namespace MaskStream.Publish;
 /// default, so nothing is exposed until someone points <c>Mqtt:Host</c> elsewhere.</summary>
 public sealed class EmbeddedBroker : IAsyncDisposable
 {
-    private readonly MqttServer _server;
+    private MqttServer _server;
+    private readonly IPAddress _address;
+    private readonly int _maxPendingPerClient;
+    private readonly bool _anyPort;
     private readonly HashSet<string> _filters = new(StringComparer.Ordinal);
     private readonly List<(string Topic, TaskCompletionSource Done)> _waiters = [];
 
@@ -36,25 +39,34 @@ public sealed class EmbeddedBroker : IAsyncDisposable
             : IPAddress.TryParse(host, out var parsed) ? parsed
             : throw new ArgumentException($"Mqtt:Host = '{host}': the embedded broker binds an IP address (e.g. 127.0.0.1 or 0.0.0.0)", nameof(host));
         Host = address.ToString();
-        Port = port == 0 ? FreePort(address) : port;
+        _address = address;
+        _maxPendingPerClient = maxPendingPerClient;
+        _anyPort = port == 0;
+        Port = _anyPort ? FreePort(address) : port;
+        _server = CreateServer();
+    }
+
+    private MqttServer CreateServer()
+    {
         var factory = new MqttServerFactory();
         var options = factory.CreateServerOptionsBuilder()
             .WithDefaultEndpoint()
-            .WithDefaultEndpointBoundIPAddress(address)
+            .WithDefaultEndpointBoundIPAddress(_address)
             .WithDefaultEndpointPort(Port)
             .WithPersistentSessions()
-            .WithMaxPendingMessagesPerClient(maxPendingPerClient)
+            .WithMaxPendingMessagesPerClient(_maxPendingPerClient)
             .WithPendingMessagesOverflowStrategy(MqttPendingMessagesOverflowStrategy.DropOldestQueuedMessage)
             .Build();
-        _server = factory.CreateMqttServer(options);
-        _server.ClientSubscribedTopicAsync += OnClientSubscribedAsync;
+        var server = factory.CreateMqttServer(options);
+        server.ClientSubscribedTopicAsync += OnClientSubscribedAsync;
         var endpointTag = new TagList { { "endpoint", $"{Host}:{Port}" } };
-        _server.QueuedApplicationMessageOverwrittenAsync += _ =>
+        server.QueuedApplicationMessageOverwrittenAsync += _ =>
         {
             Interlocked.Increment(ref _droppedForSlowSubscribers);
             PublishMetrics.BrokerDropped.Add(1, endpointTag);
             return Task.CompletedTask;
         };
+        return server;
     }
 
     /// <summary>Raised (on MQTTnet's thread) with the client id and topic filter each time a client subscribes.</summary>
@@ -62,8 +74,8 @@ public sealed class EmbeddedBroker : IAsyncDisposable
 
     public string Host { get; }
 
-    /// <summary>The port actually bound.</summary>
-    public int Port { get; }
+    /// <summary>The port actually bound (with port 0, known before <see cref="StartAsync"/> and final after it).</summary>
+    public int Port { get; private set; }
 
     public bool IsStarted => _server.IsStarted;
 
@@ -73,14 +85,26 @@ public sealed class EmbeddedBroker : IAsyncDisposable
 
     public async Task StartAsync()
     {
-        try
+        for (int attempt = 1; ; attempt++)
         {
-            await _server.StartAsync().ConfigureAwait(false);
-        }
-        catch (SocketException e)
-        {
-            throw new InvalidOperationException(
-                $"embedded MQTT broker cannot listen on {Host}:{Port}: {e.Message} (another broker running? set Mqtt:Port or Mqtt:Mode = External)", e);
+            try
+            {
+                await _server.StartAsync().ConfigureAwait(false);
+                return;
+            }
+            catch (SocketException e) when (_anyPort && attempt < 5 && e.SocketErrorCode == SocketError.AddressAlreadyInUse)
+            {
+                // The free port we were given was taken before MQTTnet bound it (often as some client's ephemeral source
+                // port): take another.
+                _server.Dispose();
+                Port = FreePort(_address);
+                _server = CreateServer();
+            }
+            catch (SocketException e)
+            {
+                throw new InvalidOperationException(
+                    $"embedded MQTT broker cannot listen on {Host}:{Port}: {e.Message} (another broker running? set Mqtt:Port or Mqtt:Mode = External)", e);
+            }
         }
     }
 
@@ -203,8 +227,8 @@ public sealed class EmbeddedBroker : IAsyncDisposable
         _server.Dispose();
     }
 
-    // MQTTnet does not report the port it bound, so ask the OS for a free one first; the gap before MQTTnet binds it is
-    // a race only tests accept.
+    // MQTTnet does not report the port it bound, so ask the OS for a free one first; StartAsync takes another if the port
+    // is gone by the time MQTTnet binds it.
     private static int FreePort(IPAddress address)
     {
         using var listener = new TcpListener(address, 0);

@@ -118,6 +118,28 @@ public sealed class EmbeddedBrokerTests
     }
 
     [Fact]
+    public async Task AnyFreePort_TakenBeforeStart_AnotherIsTaken()
+    {
+        await using var broker = new EmbeddedBroker("127.0.0.1", port: 0);
+        int chosen = broker.Port;
+        // What CI hit: the port chosen at construction became some client's ephemeral source port before the broker bound it.
+        var squatter = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, chosen);
+        squatter.Start();
+        try
+        {
+            await broker.StartAsync();
+            Assert.True(broker.IsStarted);
+            Assert.NotEqual(chosen, broker.Port);
+            using var client = new System.Net.Sockets.TcpClient();
+            await client.ConnectAsync("127.0.0.1", broker.Port);
+        }
+        finally
+        {
+            squatter.Stop();
+        }
+    }
+
+    [Fact]
     public async Task PortInUse_ClearErrorNamingTheAddress()
     {
         await using var first = new EmbeddedBroker("127.0.0.1", port: 0);
