@@ -94,6 +94,26 @@ public sealed class CpuPreprocessTests
                 }
     }
 
+    [Theory]
+    [InlineData(480, 640, 544, 725)]  // the shipped model's 640×480 camera: upscale
+    [InlineData(720, 1280, 408, 725)] // 1280×720: downscale
+    [InlineData(37, 53, 45, 61)]      // odd sizes: a scalar tail after the 8-wide gathers
+    [InlineData(9, 7, 13, 15)]        // narrower than one vector
+    public void Run_SimdRowResize_BitIdenticalToScalar(int h, int w, int rh, int rw)
+    {
+        // The gathered x resize (AVX2) against the table-and-scalar one it replaced, every value of the padded output.
+        byte[] bgr = TestFrames.BinaryNoise(h, w);
+        for (int i = 0; i < bgr.Length; i += 5) bgr[i] = (byte)(i * 13); // every byte value, not only 0 and 255
+        int ph = (rh + 31) / 32 * 32, pw = (rw + 31) / 32 * 32;
+        var simd = new float[3 * ph * pw];
+        var scalar = new float[simd.Length];
+        new CpuPreprocess(Normalization.ImageNet, 2).Run(bgr, h, w, rh, rw, ph, pw, simd);
+        new CpuPreprocess(Normalization.ImageNet, 2) { Simd = false }.Run(bgr, h, w, rh, rw, ph, pw, scalar);
+        for (int i = 0; i < simd.Length; i++)
+            Assert.True(BitConverter.SingleToInt32Bits(simd[i]) == BitConverter.SingleToInt32Bits(scalar[i]),
+                $"value {i}: SIMD {simd[i]:R}, scalar {scalar[i]:R}");
+    }
+
     [Fact]
     public void Run_BufferOfWrongSize_ThrowsWithExpectedSize()
     {
