@@ -64,7 +64,8 @@ public sealed class Detector : IDisposable
             _maskPool = Pool(roiAlign, m.MaskHead.RoiAlign, m.LevelMapper);
             _maskPaste = kernels.MaskPaste;
         }
-        _keypointDecoder = new ParallelKeypointDecoder(options.IntraOpThreads == 0 ? Environment.ProcessorCount : options.IntraOpThreads);
+        _keypointDecoder = new ParallelKeypointDecoder(options.IntraOpThreads == 0 ? Environment.ProcessorCount : options.IntraOpThreads,
+            options.KeypointSubpixel);
         if (m.KeypointHead is not null) _keypointPool = Pool(roiAlign, m.KeypointHead.RoiAlign, m.LevelMapper);
         _keypointsReuseMaskFeatures = m.MaskHead is not null && m.KeypointHead is not null && SamePooling(m.MaskHead.RoiAlign, m.KeypointHead.RoiAlign);
         var levels = m.Levels;

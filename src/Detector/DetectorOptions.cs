@@ -40,6 +40,12 @@ public sealed record DetectorOptions
     public float ScoreThreshold { get; init; }
 
     /// <summary>
+    /// Keypoints refined within their pixel (the vertex of a parabola through the heatmap maximum and its neighbours),
+    /// at most half a pixel of the resized input from torchvision's heatmaps_to_keypoints; false gives its positions exactly.
+    /// </summary>
+    public bool KeypointSubpixel { get; init; } = true;
+
+    /// <summary>
     /// RoIAlign and mask paste implementation; null follows <see cref="Device"/> (cpu: the CPU kernels, cuda: the
     /// ILGPU kernels on the GPU). Tests pick the ILGPU kernels on ILGPU's CPU accelerator to run the CUDA path's code.
     /// </summary>

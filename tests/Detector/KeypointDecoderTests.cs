@@ -64,4 +64,59 @@ public sealed class KeypointDecoderTests
             Assert.Equal(b, a);
         }
     }
+
+    [Theory]
+    [InlineData(0.3f)]
+    [InlineData(-0.45f)]
+    [InlineData(0f)]
+    public void VertexOffset_ParabolaThroughThreePoints_ItsVertex(float vertex)
+    {
+        static float F(float t, float v) => 4f - 2.5f * (t - v) * (t - v);
+        Assert.Equal(vertex, KeypointDecoder.VertexOffset(F(-1, vertex), F(0, vertex), F(1, vertex)), 1e-5f);
+    }
+
+    [Fact]
+    public void VertexOffset_NoStrictPeak_Zero()
+    {
+        Assert.Equal(0f, KeypointDecoder.VertexOffset(1f, 1f, 1f));           // flat
+        Assert.Equal(0f, KeypointDecoder.VertexOffset(0f, 1f, 2f));           // a slope: curvature 0
+        Assert.Equal(0f, KeypointDecoder.VertexOffset(float.NaN, 1f, 0.5f));
+        Assert.Equal(0.5f, KeypointDecoder.VertexOffset(0f, 1f, 1f));         // a plateau of two: half-way, the clamp
+    }
+
+    [Fact]
+    public void Decode_Subpixel_CloserToAPeakBetweenPixels_AndWithinHalfAPixelOfTorchvisions()
+    {
+        // A smooth peak (a Gaussian in logit space, as the head's heatmaps are near their maximum) at a known point
+        // between pixel centres, on boxes smaller and larger than the 56-cell map: the refined keypoint is nearer the
+        // peak than torchvision's cell centre, moves at most half a (ceil-corrected) pixel, and keeps its score.
+        const int m = 56;
+        var exact = new KeypointDecoder();
+        var refined = new KeypointDecoder { Subpixel = true };
+        var a = new Keypoint[1];
+        var b = new Keypoint[1];
+        var rng = new Random(3);
+        double exactError = 0, refinedError = 0;
+        foreach (float size in new[] { 19.3f, 33.7f, 56f, 90.2f, 141.6f })
+            for (int trial = 0; trial < 20; trial++)
+            {
+                var box = new BoxF(11.2f, 4.7f, 11.2f + size, 4.7f + 1.7f * size);
+                // The peak in box pixels, then in heatmap cells (u + 0.5 = m / size · (x + 0.5)).
+                float px = size * (0.2f + 0.6f * rng.NextSingle()), py = 1.7f * size * (0.2f + 0.6f * rng.NextSingle());
+                float ux = px * m / size - 0.5f, uy = py * m / (1.7f * size) - 0.5f;
+                var map = new float[m * m];
+                for (int i = 0; i < m; i++)
+                    for (int j = 0; j < m; j++)
+                        map[i * m + j] = -((j - ux) * (j - ux) + (i - uy) * (i - uy)) / 18f;
+                exact.Decode(map, m, box, a);
+                refined.Decode(map, m, box, b);
+                float tx = box.X1 + px, ty = box.Y1 + py;
+                exactError += Math.Sqrt((a[0].X - tx) * (a[0].X - tx) + (a[0].Y - ty) * (a[0].Y - ty));
+                refinedError += Math.Sqrt((b[0].X - tx) * (b[0].X - tx) + (b[0].Y - ty) * (b[0].Y - ty));
+                Assert.True(Math.Abs(b[0].X - a[0].X) <= 0.5f * size / MathF.Ceiling(size) + 1e-4f, $"x moved {b[0].X - a[0].X}");
+                Assert.True(Math.Abs(b[0].Y - a[0].Y) <= 0.5f * 1.7f * size / MathF.Ceiling(1.7f * size) + 1e-4f, $"y moved {b[0].Y - a[0].Y}");
+                Assert.Equal(a[0].Score, b[0].Score);
+            }
+        Assert.True(refinedError < 0.5 * exactError, $"mean error: refined {refinedError / 100:F3} px, torchvision's {exactError / 100:F3} px");
+    }
 }

@@ -93,10 +93,32 @@ public sealed class KeypointDecoder
                     }
                 }
             }
-            float kx = (bestX + 0.5f) * widthCorrection + roi.X1;
-            float ky = (bestY + 0.5f) * heightCorrection + roi.Y1;
+            float dx = 0f, dy = 0f;
+            if (Subpixel && float.IsFinite(best))
+            {
+                if (bestX > 0 && bestX < outW - 1)
+                    dx = VertexOffset(yTaps[bestY].Apply(rows.Slice(bestX - 1), outW), best, yTaps[bestY].Apply(rows.Slice(bestX + 1), outW));
+                if (bestY > 0 && bestY < outH - 1)
+                    dy = VertexOffset(yTaps[bestY - 1].Apply(rows.Slice(bestX), outW), best, yTaps[bestY + 1].Apply(rows.Slice(bestX), outW));
+            }
+            float kx = (bestX + 0.5f + dx) * widthCorrection + roi.X1;
+            float ky = (bestY + 0.5f + dy) * heightCorrection + roi.Y1;
             keypoints[k] = new Keypoint(kx, ky, best);
         }
+    }
+
+    /// <summary>
+    /// Refine each keypoint within its pixel: the vertex of the parabola through the maximum and its two neighbours,
+    /// along x and along y, at most half a pixel from torchvision's cell centre. Off: torchvision's positions exactly.
+    /// </summary>
+    public bool Subpixel { get; init; }
+
+    /// <summary>The vertex of the parabola through (−1, l), (0, c), (1, r), clamped to ±0.5; 0 when c is not a strict peak.</summary>
+    internal static float VertexOffset(float l, float c, float r)
+    {
+        float curvature = l - 2f * c + r;
+        if (!(curvature < 0f)) return 0f;
+        return Math.Clamp(0.5f * (l - r) / curvature, -0.5f, 0.5f);
     }
 
     /// <summary>Tests turn this off to compare the SIMD x pass with the scalar one.</summary>

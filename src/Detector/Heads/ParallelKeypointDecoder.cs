@@ -19,10 +19,10 @@ internal sealed class ParallelKeypointDecoder
     private Memory<Keypoint> _keypoints;
     private int _heatmapSize, _joints;
 
-    public ParallelKeypointDecoder(int workers)
+    public ParallelKeypointDecoder(int workers, bool subpixel)
     {
         _decoders = new KeypointDecoder[Math.Max(workers, 1)];
-        for (int i = 0; i < _decoders.Length; i++) _decoders[i] = new KeypointDecoder();
+        for (int i = 0; i < _decoders.Length; i++) _decoders[i] = new KeypointDecoder { Subpixel = subpixel };
         _worker = Work;
     }
 

@@ -4,13 +4,18 @@ using MaskStream.Detector;
 namespace MaskStream.Service.Cli;
 
 /// <summary>The detector's options shared by the offline verbs (<c>--model</c>, <c>--device</c>, <c>--threads</c>,
-/// <c>--min-score</c>), added to a command and read back as <see cref="DetectorOptions"/>.</summary>
+/// <c>--min-score</c>, <c>--exact-keypoints</c>), added to a command and read back as <see cref="DetectorOptions"/>.</summary>
 internal sealed class DetectorArguments
 {
     private readonly Option<string> _model;
     private readonly Option<string> _device = new("--device") { Description = "cpu or cuda (the CUDA build of ONNX Runtime).", DefaultValueFactory = _ => "cpu" };
     private readonly Option<int> _threads = new("--threads") { Description = "ONNX Runtime and kernel threads (0 = all cores).", DefaultValueFactory = _ => 2 };
     private readonly Option<float> _minScore;
+    private readonly Option<bool> _exactKeypoints = new("--exact-keypoints")
+    {
+        Description = "Keypoints exactly where torchvision's heatmaps_to_keypoints puts them (whole pixels of the resized input), " +
+            "without the sub-pixel refinement (at most half a pixel) that is on by default.",
+    };
 
     /// <param name="command">Receives the options: --model first, the others after the caller's own.</param>
     /// <param name="minScoreDescription">What <c>--min-score</c> means for this verb.</param>
@@ -22,12 +27,13 @@ internal sealed class DetectorArguments
         command.Options.Add(_model);
     }
 
-    /// <summary>Adds --device, --threads and --min-score (after the verb's own options, for --help).</summary>
+    /// <summary>Adds --device, --threads, --min-score and --exact-keypoints (after the verb's own options, for --help).</summary>
     public void AddTuningOptions(Command command)
     {
         command.Options.Add(_device);
         command.Options.Add(_threads);
         command.Options.Add(_minScore);
+        command.Options.Add(_exactKeypoints);
     }
 
     /// <exception cref="CliException">A value out of range, naming the option and what is allowed.</exception>
@@ -46,6 +52,7 @@ internal sealed class DetectorArguments
             },
             IntraOpThreads = threads is >= 0 and <= 256 ? threads : throw new CliException($"--threads {threads}: expected 0..256"),
             ScoreThreshold = minScore is >= 0f and <= 1f ? minScore : throw new CliException($"--min-score {minScore}: expected a number in [0, 1]"),
+            KeypointSubpixel = !r.GetValue(_exactKeypoints),
         };
     }
 

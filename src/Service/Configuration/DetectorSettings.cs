@@ -21,6 +21,10 @@ public sealed record DetectorSettings
     /// <summary>Detections below this score are dropped before the mask and keypoint heads, where the frame budget goes.</summary>
     public float ScoreThreshold { get; init; } = 0.5f;
 
+    /// <summary>Keypoints refined within their pixel (at most half a pixel of the resized input from torchvision's
+    /// heatmaps_to_keypoints); false publishes torchvision's positions exactly.</summary>
+    public bool KeypointSubpixel { get; init; } = true;
+
     /// <summary>Most frames in one detector call (at most one per camera).</summary>
     public int MaxBatch { get; init; } = 4;
 
@@ -32,6 +36,7 @@ public sealed record DetectorSettings
         Device = Device,
         IntraOpThreads = IntraOpThreads,
         ScoreThreshold = ScoreThreshold,
+        KeypointSubpixel = KeypointSubpixel,
     };
 
     /// <exception cref="ConfigurationException">The first bad value.</exception>

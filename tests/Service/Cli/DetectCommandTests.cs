@@ -110,6 +110,37 @@ public sealed class DetectCommandTests(DetectModelFixture model) : IClassFixture
     }
 
     [Fact]
+    public async Task ExactKeypoints_SameDetections_KeypointsWithinHalfAPixelOfTheRefinedOnes()
+    {
+        // Sub-pixel refinement is the default; --exact-keypoints gives torchvision's whole-pixel positions. Boxes and
+        // scores are the same; each keypoint moves by at most half a pixel of the resized input (this model runs a
+        // 640×480 frame at its own size: half a frame pixel), and some move.
+        string input = Path.Combine(DetectModelFixture.Frames, "000002.png"), refined = Out("refined.jsonl"), exact = Out("exact.jsonl");
+        Assert.Equal(0, await RunAsync("detect", "--model", model.ModelDir, "--input", input, "--output", refined));
+        Assert.Equal(0, await RunAsync("detect", "--model", model.ModelDir, "--input", input, "--output", exact, "--exact-keypoints"));
+        var a = JsonDocument.Parse(Assert.Single(File.ReadAllLines(refined))).RootElement.GetProperty("objects").EnumerateArray().ToArray();
+        var b = JsonDocument.Parse(Assert.Single(File.ReadAllLines(exact))).RootElement.GetProperty("objects").EnumerateArray().ToArray();
+        Assert.Equal(a.Length, b.Length);
+        int moved = 0, compared = 0;
+        for (int i = 0; i < a.Length; i++)
+        {
+            Assert.Equal(a[i].GetProperty("bbox").ToString(), b[i].GetProperty("bbox").ToString());
+            Assert.Equal(a[i].GetProperty("score").GetSingle(), b[i].GetProperty("score").GetSingle());
+            if (!a[i].TryGetProperty("keypoints", out var ka)) continue;
+            var kb = b[i].GetProperty("keypoints");
+            for (int k = 0; k < ka.GetArrayLength(); k++)
+            {
+                float dx = ka[k][0].GetSingle() - kb[k][0].GetSingle(), dy = ka[k][1].GetSingle() - kb[k][1].GetSingle();
+                Assert.True(Math.Abs(dx) <= 0.5f + 1e-3f && Math.Abs(dy) <= 0.5f + 1e-3f, $"object {i} keypoint {k} moved ({dx}, {dy})");
+                Assert.Equal(ka[k][2].GetSingle(), kb[k][2].GetSingle());
+                compared++;
+                if (dx != 0 || dy != 0) moved++;
+            }
+        }
+        Assert.True(compared > 0 && moved > 0, $"{moved} of {compared} keypoints moved");
+    }
+
+    [Fact]
     public async Task Video_WritesOneLinePerFrameWithoutSourceAndAnAnnotatedVideo()
     {
         string dir = Out("seq");

@@ -1,4 +1,5 @@
 using MaskStream.Service.Configuration;
+using Microsoft.Extensions.Configuration;
 
 namespace MaskStream.Service.Tests.Configuration;
 
@@ -39,5 +40,14 @@ public sealed class DetectorSettingsTests : IDisposable
     {
         Assert.Null(new DetectorSettings { Model = "models/none" }.ResolveModel(Dir("a"), Dir("b/bin")));
         Assert.Null(new DetectorSettings { Model = Path.Combine(_root, "absent") }.ResolveModel(Dir("c"), Dir("d")));
+    }
+
+    [Fact]
+    public void ToDetectorOptions_KeypointSubpixel_OnByDefault_OffWhenConfigured()
+    {
+        Assert.True(new DetectorSettings().ToDetectorOptions().KeypointSubpixel);
+        var configured = new ConfigurationBuilder()
+            .AddInMemoryCollection([KeyValuePair.Create("Detector:KeypointSubpixel", (string?)"false")]).Build();
+        Assert.False(SectionBinder.Bind<DetectorSettings>(configured, DetectorSettings.Section).ToDetectorOptions().KeypointSubpixel);
     }
 }
