@@ -17,6 +17,7 @@ public sealed unsafe class CpuMaskPaste : IMaskPasteKernel
     private readonly object _gate = new();
     private readonly Scratch[] _scratch;
     private readonly Action<int> _worker;
+    private readonly MaskPasteMode _mode;
 
     // The call in progress, read by the cached worker delegate.
     private float* _masks;
@@ -25,8 +26,10 @@ public sealed unsafe class CpuMaskPaste : IMaskPasteKernel
     private int _count, _next, _maskSize, _imageHeight, _imageWidth;
 
     /// <param name="maxDegreeOfParallelism">Worker threads; 0 uses every processor.</param>
-    public CpuMaskPaste(int maxDegreeOfParallelism = 0)
+    /// <param name="mode">torchvision's paste (the default) or the aligned one.</param>
+    public CpuMaskPaste(int maxDegreeOfParallelism = 0, MaskPasteMode mode = MaskPasteMode.Torchvision)
     {
+        _mode = mode;
         if (maxDegreeOfParallelism < 0)
             throw new ArgumentOutOfRangeException(nameof(maxDegreeOfParallelism),
                 $"maxDegreeOfParallelism = {maxDegreeOfParallelism}: must be >= 0 (0 = all processors).");
@@ -77,7 +80,7 @@ public sealed unsafe class CpuMaskPaste : IMaskPasteKernel
     public void PasteProbabilities(ReadOnlySpan<float> mask, int maskSize, BoxF box, int imageHeight, int imageWidth,
         Span<float> window)
     {
-        var g = PasteValidation.CheckWindow(mask.Length, maskSize, box, imageHeight, imageWidth, window.Length);
+        var g = PasteValidation.CheckWindow(mask.Length, maskSize, box, imageHeight, imageWidth, window.Length, _mode);
         lock (_gate)
         {
             fixed (float* m = mask)
@@ -93,7 +96,7 @@ public sealed unsafe class CpuMaskPaste : IMaskPasteKernel
         int i;
         while ((i = Interlocked.Increment(ref _next)) < _count)
         {
-            var g = PasteGeometry.Compute(_boxes[i], _maskSize, _imageHeight, _imageWidth);
+            var g = PasteGeometry.Compute(_boxes[i], _maskSize, _imageHeight, _imageWidth, _mode);
             float* window = s.Window(g.Area);
             PasteWindow(_masks + (long)i * m2, _maskSize, g, window, s);
             byte[] bits = s.Bits(g.Area);
@@ -112,7 +115,7 @@ public sealed unsafe class CpuMaskPaste : IMaskPasteKernel
         float* rows = s.Rows(padded * width);
         for (int x = 0; x < width; x++)
         {
-            var tx = LinearTap.Compute(g.Left + x - g.BoxX1, padded, g.ResizedWidth);
+            var tx = g.TapX(x, maskSize);
             for (int py = 0; py < padded; py++)
             {
                 rows[py * width + x] = tx.Lambda0 * PasteMath.Padded(maskSpan, maskSize, py, tx.Index0)
@@ -122,7 +125,7 @@ public sealed unsafe class CpuMaskPaste : IMaskPasteKernel
         int lanes = Vector<float>.Count;
         for (int y = 0; y < g.Height; y++)
         {
-            var ty = LinearTap.Compute(g.Top + y - g.BoxY1, padded, g.ResizedHeight);
+            var ty = g.TapY(y, maskSize);
             float* r0 = rows + ty.Index0 * width, r1 = rows + ty.Index1 * width, o = window + (long)y * width;
             var l0 = new Vector<float>(ty.Lambda0);
             var l1 = new Vector<float>(ty.Lambda1);

@@ -20,10 +20,13 @@ public sealed class IlgpuMaskPaste : IMaskPasteKernel, IDisposable
     private PasteJob[] _hostJobs = [];
     private float[] _hostWindows = [];
     private byte[] _bits = [];
+    private readonly MaskPasteMode _mode;
 
     /// <param name="accelerator">Owned by the caller, who disposes it after this instance.</param>
-    public IlgpuMaskPaste(Accelerator accelerator)
+    /// <param name="mode">torchvision's paste (the default) or the aligned one.</param>
+    public IlgpuMaskPaste(Accelerator accelerator, MaskPasteMode mode = MaskPasteMode.Torchvision)
     {
+        _mode = mode;
         _accelerator = accelerator;
         _kernel = accelerator.LoadAutoGroupedStreamKernel<Index2D, ArrayView<float>, ArrayView<PasteJob>, ArrayView<float>, int>(
             MaskPasteIlgpuKernel.Paste);
@@ -54,7 +57,7 @@ public sealed class IlgpuMaskPaste : IMaskPasteKernel, IDisposable
     public void PasteProbabilities(ReadOnlySpan<float> mask, int maskSize, BoxF box, int imageHeight, int imageWidth,
         Span<float> window)
     {
-        var g = PasteValidation.CheckWindow(mask.Length, maskSize, box, imageHeight, imageWidth, window.Length);
+        var g = PasteValidation.CheckWindow(mask.Length, maskSize, box, imageHeight, imageWidth, window.Length, _mode);
         lock (_gate)
         {
             Launch(mask, maskSize, [box], imageHeight, imageWidth)[..g.Area].CopyTo(window);
@@ -69,7 +72,7 @@ public sealed class IlgpuMaskPaste : IMaskPasteKernel, IDisposable
         int total = 0, maxArea = 0;
         for (int i = 0; i < boxes.Length; i++)
         {
-            var g = PasteGeometry.Compute(boxes[i], maskSize, imageHeight, imageWidth);
+            var g = PasteGeometry.Compute(boxes[i], maskSize, imageHeight, imageWidth, _mode);
             _hostJobs[i] = new PasteJob(g, i * maskSize * maskSize, total);
             total = checked(total + g.Area);
             maxArea = Math.Max(maxArea, g.Area);

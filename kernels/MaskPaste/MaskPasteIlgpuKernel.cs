@@ -23,9 +23,8 @@ internal static class MaskPasteIlgpuKernel
         if (p >= g.Width * g.Height) return;
         int y = p / g.Width;
         int x = p - y * g.Width;
-        int padded = maskSize + 2;
-        LinearTap ty = LinearTap.Compute(g.Top + y - g.BoxY1, padded, g.ResizedHeight);
-        LinearTap tx = LinearTap.Compute(g.Left + x - g.BoxX1, padded, g.ResizedWidth);
+        LinearTap ty = g.TapY(y, maskSize);
+        LinearTap tx = g.TapX(x, maskSize);
         float a = Padded(masks, job.MaskOffset, maskSize, ty.Index0, tx.Index0);
         float b = Padded(masks, job.MaskOffset, maskSize, ty.Index0, tx.Index1);
         float c = Padded(masks, job.MaskOffset, maskSize, ty.Index1, tx.Index0);

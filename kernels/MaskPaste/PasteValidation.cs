@@ -18,10 +18,10 @@ internal static class PasteValidation
 
     /// <summary>Checks one mask and its output window, and returns the box's paste geometry.</summary>
     public static PasteGeometry CheckWindow(int maskFloats, int maskSize, BoxF box, int imageHeight, int imageWidth,
-        int windowFloats)
+        int windowFloats, MaskPasteMode mode)
     {
         Check(maskFloats, maskSize, 1, imageHeight, imageWidth);
-        var g = PasteGeometry.Compute(box, maskSize, imageHeight, imageWidth);
+        var g = PasteGeometry.Compute(box, maskSize, imageHeight, imageWidth, mode);
         if (windowFloats < g.Area)
             throw new ArgumentException($"Window buffer holds {windowFloats} floats, the paste needs {g.Width}x{g.Height}.",
                 "window");

@@ -32,6 +32,22 @@ internal readonly struct LinearTap
     }
 
     /// <summary>
+    /// Aligned mask paste along one axis: pixel <paramref name="pixel"/>'s centre in a box starting at
+    /// <paramref name="start"/> of <paramref name="size"/> pixels, as detectron2's paste computes it in f32 (normalised
+    /// to [−1, 1] over the box, then grid_sample's unnormalise with align_corners false), as taps into the zero-padded
+    /// (M+2) mask: index i + 1 for mask cell i, and a ring index (0 or M+1, value 0) for what lies outside.
+    /// </summary>
+    public static LinearTap AlignedPaste(int pixel, float start, float size, int maskSize)
+    {
+        float normalised = (pixel + 0.5f - start) / size * 2f - 1f;
+        float u = ((normalised + 1f) * maskSize - 1f) / 2f;
+        if (!(u > -1f && u < maskSize)) return new LinearTap(0, 0, 1f, 0f);
+        int i0 = u < 0f ? -1 : (int)u; // floor
+        float l1 = u - i0;
+        return new LinearTap(i0 + 1, i0 + 2, 1f - l1, l1);
+    }
+
+    /// <summary>
     /// The 2-D blend of torch's separable upsample: along x first, then y. (a, b) are the x-taps of row
     /// ty.Index0, (c, d) those of row ty.Index1.
     /// </summary>

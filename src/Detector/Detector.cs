@@ -107,7 +107,7 @@ public sealed class Detector : IDisposable
         try
         {
             return new Detector(manifest, options, graphs,
-                DetectorKernels.Create(options.Kernels ?? DetectorKernels.DefaultFor(options.Device), options.IntraOpThreads));
+                DetectorKernels.Create(options.Kernels ?? DetectorKernels.DefaultFor(options.Device), options.IntraOpThreads, options.MaskPaste));
         }
         catch
         {

@@ -1,3 +1,5 @@
+using MaskStream.Kernels.MaskPaste;
+
 namespace MaskStream.Detector;
 
 /// <summary>Where ONNX Runtime runs the graphs (appsettings <c>Detector:Device</c>).</summary>
@@ -46,6 +48,12 @@ public sealed record DetectorOptions
     public bool KeypointSubpixel { get; init; } = true;
 
     /// <summary>
+    /// How masks are pasted into the frame: torchvision's paste_masks_in_image (parity, the default) or the aligned
+    /// paste (each pixel centre sampled at its exact place in the box: more accurate masks, not torchvision's).
+    /// </summary>
+    public MaskPasteMode MaskPaste { get; init; } = MaskPasteMode.Torchvision;
+
+    /// <summary>
     /// RoIAlign and mask paste implementation; null follows <see cref="Device"/> (cpu: the CPU kernels, cuda: the
     /// ILGPU kernels on the GPU). Tests pick the ILGPU kernels on ILGPU's CPU accelerator to run the CUDA path's code.
     /// </summary>
@@ -63,6 +71,8 @@ public sealed record DetectorOptions
             throw new ArgumentOutOfRangeException(nameof(IntraOpThreads), $"Detector:IntraOpThreads = {IntraOpThreads}: must be in [0, 256] (0 = ONNX Runtime's choice).");
         if (MaxFrameWidth < 1 || MaxFrameHeight < 1)
             throw new ArgumentOutOfRangeException(nameof(MaxFrameWidth), $"Detector:MaxFrameWidth x MaxFrameHeight = {MaxFrameWidth}x{MaxFrameHeight}: both must be >= 1.");
+        if (!Enum.IsDefined(MaskPaste))
+            throw new ArgumentOutOfRangeException(nameof(MaskPaste), $"Detector:MaskPaste = {MaskPaste}: must be torchvision or aligned.");
         if (!(ScoreThreshold >= 0f && ScoreThreshold <= 1f))
             throw new ArgumentOutOfRangeException(nameof(ScoreThreshold), $"Detector:ScoreThreshold = {ScoreThreshold}: must be in [0, 1].");
     }

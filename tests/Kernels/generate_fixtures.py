@@ -121,6 +121,28 @@ def paste_cases(manifest):
     xy[3], wh[3] = torch.tensor([-5.0, -5.0]), torch.tensor([95.0, 75.0])  # larger than the image
     cases.append(paste_case("random", masks, torch.cat([xy, xy + wh], 1), (60, 80)))
     manifest["paste"] = cases
+    manifest["paste_aligned"] = [aligned_paste_case(c) for c in cases]
+
+
+def aligned_paste_case(case):
+    """MaskPasteMode.Aligned: detectron2's paste (detectron2/layers/mask_ops.py, _do_paste_mask): each pixel centre
+    normalised to [-1, 1] over the float box, sampled by torch's grid_sample (bilinear, zeros, align_corners=False)
+    over the whole image. The grid is built as detectron2 builds it; the sampling is torch's own."""
+    masks = torch.from_numpy(np.load(os.path.join(OUT, case["masks"])))[:, None]
+    boxes = torch.tensor(case["boxes"], dtype=torch.float32)
+    h, w = case["height"], case["width"]
+    x0, y0, x1, y1 = torch.split(boxes, 1, dim=1)  # each [N, 1]
+    img_y = torch.arange(0, h, dtype=torch.float32) + 0.5
+    img_x = torch.arange(0, w, dtype=torch.float32) + 0.5
+    img_y = (img_y - y0) / (y1 - y0) * 2 - 1  # [N, h]
+    img_x = (img_x - x0) / (x1 - x0) * 2 - 1  # [N, w]
+    gx = img_x[:, None, :].expand(masks.shape[0], h, w)
+    gy = img_y[:, :, None].expand(masks.shape[0], h, w)
+    grid = torch.stack([gx, gy], dim=3)
+    pasted = torch.nn.functional.grid_sample(masks, grid, mode="bilinear", padding_mode="zeros", align_corners=False)[:, 0]
+    name = "aligned_" + case["name"]
+    return {"name": name, "height": h, "width": w, "masks": case["masks"], "boxes": case["boxes"],
+            "pasted": save(f"paste_{name}_pasted.npy", pasted.numpy())}
 
 
 def paste_case(name, masks, boxes, shape):

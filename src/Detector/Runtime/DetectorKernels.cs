@@ -44,10 +44,11 @@ internal sealed class DetectorKernels : IDisposable
         device == DetectorDevice.Cuda ? KernelBackend.IlgpuCuda : KernelBackend.Cpu;
 
     /// <param name="threads">Workers of the CPU kernels (0 = every processor).</param>
-    public static DetectorKernels Create(KernelBackend backend, int threads)
+    /// <param name="paste">How masks are pasted into the frame.</param>
+    public static DetectorKernels Create(KernelBackend backend, int threads, MaskPasteMode paste = MaskPasteMode.Torchvision)
     {
         if (backend == KernelBackend.Cpu)
-            return new DetectorKernels(new CpuRoiAlign(threads), new CpuMaskPaste(threads), null, null);
+            return new DetectorKernels(new CpuRoiAlign(threads), new CpuMaskPaste(threads, paste), null, null);
         Context? context = null;
         Accelerator? accelerator = null;
         try
@@ -67,7 +68,7 @@ internal sealed class DetectorKernels : IDisposable
                         "(no NVIDIA GPU, or the NVIDIA driver's libcuda is not installed). Set Detector:Device = cpu.");
                 accelerator = context.CreateCudaAccelerator(0);
             }
-            return new DetectorKernels(new IlgpuRoiAlign(accelerator), new IlgpuMaskPaste(accelerator), context, accelerator);
+            return new DetectorKernels(new IlgpuRoiAlign(accelerator), new IlgpuMaskPaste(accelerator, paste), context, accelerator);
         }
         catch
         {

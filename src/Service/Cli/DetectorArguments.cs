@@ -1,16 +1,23 @@
 using System.CommandLine;
 using MaskStream.Detector;
+using MaskStream.Kernels.MaskPaste;
 
 namespace MaskStream.Service.Cli;
 
 /// <summary>The detector's options shared by the offline verbs (<c>--model</c>, <c>--device</c>, <c>--threads</c>,
-/// <c>--min-score</c>, <c>--exact-keypoints</c>), added to a command and read back as <see cref="DetectorOptions"/>.</summary>
+/// <c>--min-score</c>, <c>--mask-paste</c>, <c>--exact-keypoints</c>), added to a command and read back as <see cref="DetectorOptions"/>.</summary>
 internal sealed class DetectorArguments
 {
     private readonly Option<string> _model;
     private readonly Option<string> _device = new("--device") { Description = "cpu or cuda (the CUDA build of ONNX Runtime).", DefaultValueFactory = _ => "cpu" };
     private readonly Option<int> _threads = new("--threads") { Description = "ONNX Runtime and kernel threads (0 = all cores).", DefaultValueFactory = _ => 2 };
     private readonly Option<float> _minScore;
+    private readonly Option<string> _maskPaste = new("--mask-paste")
+    {
+        Description = "torchvision (its paste_masks_in_image, the default) or aligned (each pixel centre sampled at its exact place " +
+            "in the box, as detectron2 pastes: more accurate masks, not torchvision's).",
+        DefaultValueFactory = _ => "torchvision",
+    };
     private readonly Option<bool> _exactKeypoints = new("--exact-keypoints")
     {
         Description = "Keypoints exactly where torchvision's heatmaps_to_keypoints puts them (whole pixels of the resized input), " +
@@ -27,12 +34,13 @@ internal sealed class DetectorArguments
         command.Options.Add(_model);
     }
 
-    /// <summary>Adds --device, --threads, --min-score and --exact-keypoints (after the verb's own options, for --help).</summary>
+    /// <summary>Adds --device, --threads, --min-score, --mask-paste and --exact-keypoints (after the verb's own options, for --help).</summary>
     public void AddTuningOptions(Command command)
     {
         command.Options.Add(_device);
         command.Options.Add(_threads);
         command.Options.Add(_minScore);
+        command.Options.Add(_maskPaste);
         command.Options.Add(_exactKeypoints);
     }
 
@@ -53,6 +61,12 @@ internal sealed class DetectorArguments
             IntraOpThreads = threads is >= 0 and <= 256 ? threads : throw new CliException($"--threads {threads}: expected 0..256"),
             ScoreThreshold = minScore is >= 0f and <= 1f ? minScore : throw new CliException($"--min-score {minScore}: expected a number in [0, 1]"),
             KeypointSubpixel = !r.GetValue(_exactKeypoints),
+            MaskPaste = r.GetValue(_maskPaste)!.ToLowerInvariant() switch
+            {
+                "torchvision" => MaskPasteMode.Torchvision,
+                "aligned" => MaskPasteMode.Aligned,
+                var other => throw new CliException($"--mask-paste {other}: expected torchvision or aligned"),
+            },
         };
     }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using MaskStream.Detector;
+using MaskStream.Kernels.MaskPaste;
 
 namespace MaskStream.Service.Configuration;
 
@@ -25,6 +26,10 @@ public sealed record DetectorSettings
     /// heatmaps_to_keypoints); false publishes torchvision's positions exactly.</summary>
     public bool KeypointSubpixel { get; init; } = true;
 
+    /// <summary>torchvision (its paste_masks_in_image: parity, the default) or aligned (each pixel centre sampled at its
+    /// exact place in the box, as detectron2 pastes: more accurate masks, not torchvision's).</summary>
+    public MaskPasteMode MaskPaste { get; init; } = MaskPasteMode.Torchvision;
+
     /// <summary>Most frames in one detector call (at most one per camera).</summary>
     public int MaxBatch { get; init; } = 4;
 
@@ -37,6 +42,7 @@ public sealed record DetectorSettings
         IntraOpThreads = IntraOpThreads,
         ScoreThreshold = ScoreThreshold,
         KeypointSubpixel = KeypointSubpixel,
+        MaskPaste = MaskPaste,
     };
 
     /// <exception cref="ConfigurationException">The first bad value.</exception>
@@ -50,6 +56,8 @@ public sealed record DetectorSettings
             throw new ConfigurationException($"{Section}:IntraOpThreads", Text(IntraOpThreads), "must be in 0..256 (0 = ONNX Runtime's choice)");
         if (!(ScoreThreshold is >= 0f and <= 1f))
             throw new ConfigurationException($"{Section}:ScoreThreshold", Text(ScoreThreshold), "must be in [0, 1]");
+        if (!Enum.IsDefined(MaskPaste))
+            throw new ConfigurationException($"{Section}:MaskPaste", MaskPaste.ToString(), "expected torchvision or aligned");
         if (MaxBatch is < 1 or > 64)
             throw new ConfigurationException($"{Section}:MaxBatch", Text(MaxBatch), "must be in 1..64");
         if (MaxBatchWait < TimeSpan.Zero || MaxBatchWait > TimeSpan.FromSeconds(1))

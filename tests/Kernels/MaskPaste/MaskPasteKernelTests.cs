@@ -104,3 +104,80 @@ public sealed class IlgpuMaskPasteTests(IlgpuCpuFixture fixture) : MaskPasteKern
 {
     protected override IMaskPasteKernel Kernel { get; } = new IlgpuMaskPaste(fixture.Accelerator);
 }
+
+/// <summary>
+/// <see cref="MaskPasteMode.Aligned"/> against detectron2's paste (its pixel grid over the float box, sampled by torch's
+/// grid_sample; tests/Kernels/generate_fixtures.py): the window's probabilities within 1e-5 (grid_sample sums its four
+/// weighted corners in another order than our separable blend), everything outside the window 0 in the reference, and
+/// the thresholded mask equal except where the reference lies within 1e-5 of 0.5.
+/// </summary>
+public abstract class AlignedMaskPasteKernelTests
+{
+    protected abstract IMaskPasteKernel Kernel { get; }
+
+    public static TheoryData<string> Cases() => KernelFixtures.CaseNames("paste_aligned");
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void PasteAligned_MatchesGridSampleOverTheBox(string name)
+    {
+        var c = KernelFixtures.Case("paste_aligned", name);
+        int h = c.GetProperty("height").GetInt32(), w = c.GetProperty("width").GetInt32();
+        var (_, masks) = KernelFixtures.LoadNpy(c.GetProperty("masks").GetString()!);
+        var (_, pasted) = KernelFixtures.LoadNpy(c.GetProperty("pasted").GetString()!);
+        var boxes = c.GetProperty("boxes").EnumerateArray().Select(KernelFixtures.Floats).Select(v => new BoxF(v[0], v[1], v[2], v[3])).ToArray();
+        var results = new RleMask[boxes.Length];
+        Kernel.Paste(masks, 28, boxes, h, w, results);
+        int nonEmpty = 0;
+        for (int i = 0; i < boxes.Length; i++)
+        {
+            var g = PasteGeometry.Compute(boxes[i], 28, h, w, MaskPasteMode.Aligned);
+            var window = new float[g.Area];
+            Kernel.PasteProbabilities(masks.AsSpan(i * 784, 784), 28, boxes[i], h, w, window);
+            var bits = results[i].Decode();
+            float maxDiff = 0f, outside = 0f;
+            int wrongSide = 0;
+            for (int y = 0; y < h; y++)
+                for (int x = 0; x < w; x++)
+                {
+                    float reference = pasted[(i * h + y) * w + x];
+                    bool inside = x >= g.Left && x < g.Left + g.Width && y >= g.Top && y < g.Top + g.Height;
+                    if (inside) maxDiff = MathF.Max(maxDiff, MathF.Abs(reference - window[(y - g.Top) * g.Width + x - g.Left]));
+                    else outside = MathF.Max(outside, MathF.Abs(reference));
+                    bool set = bits[y * w + x] != 0;
+                    if (set != reference > 0.5f && MathF.Abs(reference - 0.5f) > 1e-5f) wrongSide++;
+                }
+            Assert.True(maxDiff <= 1e-5f, $"{name} detection {i}: max |Δ| {maxDiff} in the window");
+            Assert.Equal(0f, outside);
+            Assert.Equal(0, wrongSide);
+            if (results[i].Area > 0) nonEmpty++;
+        }
+        Assert.True(nonEmpty >= boxes.Length / 2, $"{name}: {nonEmpty} of {boxes.Length} masks not empty");
+    }
+
+    [Fact]
+    public void PasteAligned_MaskOfOnes_CoversExactlyThePixelsWhoseCentresAreInTheBox()
+    {
+        // Ones in the box [2, 2, 12, 12]: pixel centres 2.5 … 11.5 are inside, so the mask is pixels 2..11, 10×10; the
+        // centres 1.5 and 12.5 are more than a mask cell (10/28 px) outside, where the zero ring gives 0.
+        var results = new RleMask[1];
+        Kernel.Paste(Enumerable.Repeat(1f, 784).ToArray(), 28, [new BoxF(2, 2, 12, 12)], 20, 20, results);
+        var bits = results[0].Decode();
+        Assert.Equal(100, results[0].Area);
+        Assert.Equal(1, bits[2 * 20 + 2]);
+        Assert.Equal(1, bits[11 * 20 + 11]);
+        Assert.Equal(0, bits[1 * 20 + 1]);
+        Assert.Equal(0, bits[12 * 20 + 12]);
+    }
+}
+
+public sealed class CpuAlignedMaskPasteTests : AlignedMaskPasteKernelTests
+{
+    protected override IMaskPasteKernel Kernel { get; } = new CpuMaskPaste(2, MaskPasteMode.Aligned);
+}
+
+[Collection(IlgpuCpuCollection.Name)]
+public sealed class IlgpuAlignedMaskPasteTests(IlgpuCpuFixture fixture) : AlignedMaskPasteKernelTests
+{
+    protected override IMaskPasteKernel Kernel { get; } = new IlgpuMaskPaste(fixture.Accelerator, MaskPasteMode.Aligned);
+}

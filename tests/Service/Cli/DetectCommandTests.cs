@@ -141,6 +141,52 @@ public sealed class DetectCommandTests(DetectModelFixture model) : IClassFixture
     }
 
     [Fact]
+    public async Task MaskPasteAligned_SameDetections_MasksNearTorchvisionPaste_BadValueNamed()
+    {
+        // The aligned paste changes only the masks: the same boxes and scores, and each aligned mask within its box
+        // grown by one mask cell (the zero ring), where the paste can reach. (This random-weight model's probabilities
+        // hover around 0.5, so the two pastes' masks are not compared with each other here; the kernel tests compare
+        // the aligned paste with detectron2's.)
+        string input = Path.Combine(DetectModelFixture.Frames, "000002.png"), tv = Out("tv.jsonl"), aligned = Out("aligned.jsonl");
+        Assert.Equal(0, await RunAsync("detect", "--model", model.ModelDir, "--input", input, "--output", tv, "--min-score", "0.3"));
+        Assert.Equal(0, await RunAsync("detect", "--model", model.ModelDir, "--input", input, "--output", aligned, "--min-score", "0.3",
+            "--mask-paste", "aligned"));
+        var a = JsonDocument.Parse(Assert.Single(File.ReadAllLines(tv))).RootElement.GetProperty("objects").EnumerateArray().ToArray();
+        var b = JsonDocument.Parse(Assert.Single(File.ReadAllLines(aligned))).RootElement.GetProperty("objects").EnumerateArray().ToArray();
+        Assert.Equal(a.Length, b.Length);
+        Assert.NotEmpty(a);
+        int differ = 0;
+        for (int i = 0; i < a.Length; i++)
+        {
+            Assert.Equal(a[i].GetProperty("bbox").ToString(), b[i].GetProperty("bbox").ToString());
+            Assert.Equal(a[i].GetProperty("score").GetSingle(), b[i].GetProperty("score").GetSingle());
+            var ma = Rle(a[i].GetProperty("mask"));
+            var mb = Rle(b[i].GetProperty("mask"));
+            var box = b[i].GetProperty("bbox").EnumerateArray().Select(v => v.GetSingle()).ToArray();
+            float cw = (box[2] - box[0]) / 28f, ch = (box[3] - box[1]) / 28f;
+            var bits = mb.Decode();
+            for (int p = 0; p < bits.Length; p++)
+            {
+                if (bits[p] == 0) continue;
+                float cx = p % mb.Width + 0.5f, cy = p / mb.Width + 0.5f;
+                Assert.True(cx > box[0] - cw && cx < box[2] + cw && cy > box[1] - ch && cy < box[3] + ch,
+                    $"object {i}: pixel ({cx - 0.5f}, {cy - 0.5f}) outside its box [{string.Join(", ", box)}]");
+            }
+            if (!ma.Equals(mb)) differ++;
+        }
+        Assert.True(differ > 0, "the aligned paste changed no mask");
+        var e = await Assert.ThrowsAsync<CliException>(() => RunAsync("detect", "--model", model.ModelDir, "--input", input,
+            "--output", Out("x.jsonl"), "--mask-paste", "exact"));
+        Assert.Equal("--mask-paste exact: expected torchvision or aligned", e.Message);
+    }
+
+    private static MaskStream.Core.Masks.RleMask Rle(JsonElement mask)
+    {
+        var size = mask.GetProperty("size");
+        return MaskStream.Core.Masks.RleMask.FromCompressedString(mask.GetProperty("counts").GetString()!, size[0].GetInt32(), size[1].GetInt32());
+    }
+
+    [Fact]
     public async Task Video_WritesOneLinePerFrameWithoutSourceAndAnAnnotatedVideo()
     {
         string dir = Out("seq");

@@ -50,4 +50,17 @@ public sealed class DetectorSettingsTests : IDisposable
             .AddInMemoryCollection([KeyValuePair.Create("Detector:KeypointSubpixel", (string?)"false")]).Build();
         Assert.False(SectionBinder.Bind<DetectorSettings>(configured, DetectorSettings.Section).ToDetectorOptions().KeypointSubpixel);
     }
+
+    [Fact]
+    public void ToDetectorOptions_MaskPaste_TorchvisionByDefault_AlignedWhenConfigured_OtherValuesNamed()
+    {
+        Assert.Equal(MaskStream.Kernels.MaskPaste.MaskPasteMode.Torchvision, new DetectorSettings().ToDetectorOptions().MaskPaste);
+        IConfiguration Config(string value) => new ConfigurationBuilder()
+            .AddInMemoryCollection([KeyValuePair.Create("Detector:MaskPaste", (string?)value)]).Build();
+        Assert.Equal(MaskStream.Kernels.MaskPaste.MaskPasteMode.Aligned,
+            SectionBinder.Bind<DetectorSettings>(Config("aligned"), DetectorSettings.Section).ToDetectorOptions().MaskPaste);
+        var e = Assert.Throws<ConfigurationException>(() => SectionBinder.Bind<DetectorSettings>(Config("exact"), DetectorSettings.Section));
+        Assert.Equal("Detector:MaskPaste", e.Key);
+        Assert.Contains("Torchvision, Aligned", e.Message);
+    }
 }
