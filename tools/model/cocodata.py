@@ -131,7 +131,10 @@ class Detections(torch.utils.data.Dataset):
                 boxes = np.stack([w - boxes[:, 2], boxes[:, 1], w - boxes[:, 0], boxes[:, 3]], 1)
                 if j:
                     kps = kps[:, self.flip]
-                    kps[..., 0] = np.where(kps[..., 2] > 0, w - kps[..., 0], 0)
+                    # Keypoints are pixel indices (pixel centres at integers, as COCO's and the synthetic world's
+                    # are), so pixel x lands on pixel w - 1 - x; boxes are continuous edges, so they take w - x.
+                    # (w - x here put every flipped keypoint a pixel to the right: the trained head learned +0.5 px.)
+                    kps[..., 0] = np.where(kps[..., 2] > 0, w - 1 - kps[..., 0], 0)
             img = img.astype(np.float32) / 255.0
             img = img * rng.uniform(0.75, 1.25) + rng.uniform(-0.08, 0.08)  # contrast/brightness
             img = img * np.array([rng.uniform(0.9, 1.1) for _ in range(3)], np.float32)  # colour balance

@@ -129,3 +129,46 @@ class DeepenKeypointHeadTests(unittest.TestCase):
         r = _train("--steps", "1", "--keypoint-layers", "64,x", ckpt=os.path.join(helpers.tmp_root(), "train_deepen_text"))
         self.assertEqual(r.returncode, 2)
         self.assertIn("--keypoint-layers 64,x: expected positive channel counts", r.stderr)
+
+
+class _FlipOnly:
+    """A stand-in for the per-image random.Random: always flips, and leaves contrast, brightness and colour as they are."""
+
+    def random(self):
+        return 0.0
+
+    def uniform(self, a, b):
+        return (a + b) / 2
+
+
+class HorizontalFlipTests(unittest.TestCase):
+    """The training flip moves keypoints (pixel indices, centres at integers) to w - 1 - x and boxes (edges) to w - x."""
+
+    def test_flipped_keypoints_land_on_the_mirrored_pixel_and_boxes_on_the_mirrored_edges(self):
+        sys.path.insert(0, helpers.TOOLS)
+        import cocodata
+
+        data = cocodata.Detections([helpers.dataset()], augment=True)
+        flips = data.flip
+        compared = 0
+        for index in range(len(data)):
+            image, target = data.load(index, None)
+            flipped, ftarget = data.load(index, _FlipOnly())
+            w = image.shape[2]
+            self.assertTrue(torch.allclose(flipped, image.flip(2), atol=1e-6))
+            boxes, fboxes = target["boxes"], ftarget["boxes"]
+            self.assertTrue(torch.equal(fboxes[:, 0], w - boxes[:, 2]) and torch.equal(fboxes[:, 2], w - boxes[:, 0]))
+            kps, fkps = target["keypoints"], ftarget["keypoints"]
+            for i in range(kps.shape[0]):
+                for j in range(kps.shape[1]):
+                    if kps[i, j, 2] <= 0:
+                        continue
+                    mirrored = fkps[i, list(flips).index(j)]
+                    self.assertAlmostEqual(float(mirrored[0]), w - 1 - float(kps[i, j, 0]), places=3)
+                    self.assertEqual(float(mirrored[1]), float(kps[i, j, 1]))
+                    # The pixel under the keypoint is the pixel under its mirror in the flipped image.
+                    x, y = int(round(float(kps[i, j, 0]))), int(round(float(kps[i, j, 1])))
+                    if float(kps[i, j, 0]) == x and 0 <= x < w and 0 <= y < image.shape[1]:
+                        self.assertTrue(torch.equal(image[:, y, x], flipped[:, y, w - 1 - x]))
+                    compared += 1
+        self.assertGreater(compared, 10)
