@@ -18,15 +18,22 @@ public abstract class MaskPasteKernelTests
 
     private static (float[] Masks, BoxF[] Boxes, int H, int W, float[] Pasted, RleMask[] Expected) Load(string name)
     {
-        var c = KernelFixtures.Case("paste", name);
+        var (masks, boxes, h, w, pasted) = LoadCase("paste", name);
+        var expected = KernelFixtures.Case("paste", name).GetProperty("rle_counts").EnumerateArray()
+            .Select(r => RleMask.FromCounts(h, w, r.EnumerateArray().Select(e => e.GetUInt32()).ToArray())).ToArray();
+        return (masks, boxes, h, w, pasted, expected);
+    }
+
+    /// <summary>A paste case of the fixture list <paramref name="list"/>: masks, boxes, image size and the reference paste.</summary>
+    internal static (float[] Masks, BoxF[] Boxes, int H, int W, float[] Pasted) LoadCase(string list, string name)
+    {
+        var c = KernelFixtures.Case(list, name);
         int h = c.GetProperty("height").GetInt32(), w = c.GetProperty("width").GetInt32();
         var (_, masks) = KernelFixtures.LoadNpy(c.GetProperty("masks").GetString()!);
         var (_, pasted) = KernelFixtures.LoadNpy(c.GetProperty("pasted").GetString()!);
         var boxes = c.GetProperty("boxes").EnumerateArray().Select(KernelFixtures.Floats)
             .Select(v => new BoxF(v[0], v[1], v[2], v[3])).ToArray();
-        var expected = c.GetProperty("rle_counts").EnumerateArray()
-            .Select(r => RleMask.FromCounts(h, w, r.EnumerateArray().Select(e => e.GetUInt32()).ToArray())).ToArray();
-        return (masks, boxes, h, w, pasted, expected);
+        return (masks, boxes, h, w, pasted);
     }
 
     [Theory]
@@ -121,11 +128,7 @@ public abstract class AlignedMaskPasteKernelTests
     [MemberData(nameof(Cases))]
     public void PasteAligned_MatchesGridSampleOverTheBox(string name)
     {
-        var c = KernelFixtures.Case("paste_aligned", name);
-        int h = c.GetProperty("height").GetInt32(), w = c.GetProperty("width").GetInt32();
-        var (_, masks) = KernelFixtures.LoadNpy(c.GetProperty("masks").GetString()!);
-        var (_, pasted) = KernelFixtures.LoadNpy(c.GetProperty("pasted").GetString()!);
-        var boxes = c.GetProperty("boxes").EnumerateArray().Select(KernelFixtures.Floats).Select(v => new BoxF(v[0], v[1], v[2], v[3])).ToArray();
+        var (masks, boxes, h, w, pasted) = MaskPasteKernelTests.LoadCase("paste_aligned", name);
         var results = new RleMask[boxes.Length];
         Kernel.Paste(masks, 28, boxes, h, w, results);
         int nonEmpty = 0;
