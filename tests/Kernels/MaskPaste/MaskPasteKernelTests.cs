@@ -24,6 +24,22 @@ public abstract class MaskPasteKernelTests
         return (masks, boxes, h, w, pasted, expected);
     }
 
+    /// <summary>Largest |reference − window| inside the window of detection <paramref name="i"/>, and the reference's largest |value| outside it.</summary>
+    internal static float CompareWindow(float[] pasted, int i, int h, int w, in PasteGeometry g, float[] window, out float outside)
+    {
+        float maxDiff = 0f;
+        outside = 0f;
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+            {
+                float reference = pasted[(i * h + y) * w + x];
+                bool inside = x >= g.Left && x < g.Left + g.Width && y >= g.Top && y < g.Top + g.Height;
+                if (inside) maxDiff = MathF.Max(maxDiff, MathF.Abs(reference - window[(y - g.Top) * g.Width + x - g.Left]));
+                else outside = MathF.Max(outside, MathF.Abs(reference));
+            }
+        return maxDiff;
+    }
+
     /// <summary>A paste case of the fixture list <paramref name="list"/>: masks, boxes, image size and the reference paste.</summary>
     internal static (float[] Masks, BoxF[] Boxes, int H, int W, float[] Pasted) LoadCase(string list, string name)
     {
@@ -61,17 +77,7 @@ public abstract class MaskPasteKernelTests
             var g = PasteGeometry.Compute(boxes[i], 28, h, w);
             var window = new float[g.Area];
             Kernel.PasteProbabilities(masks.AsSpan(i * 784, 784), 28, boxes[i], h, w, window);
-            float maxDiff = 0f, outside = 0f;
-            for (int y = 0; y < h; y++)
-            {
-                for (int x = 0; x < w; x++)
-                {
-                    float tv = pasted[(i * h + y) * w + x];
-                    bool inside = x >= g.Left && x < g.Left + g.Width && y >= g.Top && y < g.Top + g.Height;
-                    if (inside) maxDiff = MathF.Max(maxDiff, MathF.Abs(tv - window[(y - g.Top) * g.Width + x - g.Left]));
-                    else outside = MathF.Max(outside, MathF.Abs(tv));
-                }
-            }
+            float maxDiff = CompareWindow(pasted, i, h, w, g, window, out float outside);
             Assert.True(maxDiff <= 1e-6f, $"{name} detection {i}: max |Δ| {maxDiff} in the window");
             Assert.Equal(0f, outside);
         }
@@ -138,18 +144,13 @@ public abstract class AlignedMaskPasteKernelTests
             var window = new float[g.Area];
             Kernel.PasteProbabilities(masks.AsSpan(i * 784, 784), 28, boxes[i], h, w, window);
             var bits = results[i].Decode();
-            float maxDiff = 0f, outside = 0f;
+            float maxDiff = MaskPasteKernelTests.CompareWindow(pasted, i, h, w, g, window, out float outside);
             int wrongSide = 0;
-            for (int y = 0; y < h; y++)
-                for (int x = 0; x < w; x++)
-                {
-                    float reference = pasted[(i * h + y) * w + x];
-                    bool inside = x >= g.Left && x < g.Left + g.Width && y >= g.Top && y < g.Top + g.Height;
-                    if (inside) maxDiff = MathF.Max(maxDiff, MathF.Abs(reference - window[(y - g.Top) * g.Width + x - g.Left]));
-                    else outside = MathF.Max(outside, MathF.Abs(reference));
-                    bool set = bits[y * w + x] != 0;
-                    if (set != reference > 0.5f && MathF.Abs(reference - 0.5f) > 1e-5f) wrongSide++;
-                }
+            for (int p = 0; p < h * w; p++)
+            {
+                float reference = pasted[i * h * w + p];
+                if ((bits[p] != 0) != reference > 0.5f && MathF.Abs(reference - 0.5f) > 1e-5f) wrongSide++;
+            }
             Assert.True(maxDiff <= 1e-5f, $"{name} detection {i}: max |Δ| {maxDiff} in the window");
             Assert.Equal(0f, outside);
             Assert.Equal(0, wrongSide);
