@@ -63,7 +63,7 @@ public readonly record struct PasteGeometry(int BoxX1, int BoxY1, int ResizedWid
     /// </summary>
     public static PasteGeometry ComputeAligned(BoxF box, int maskSize, int imageHeight, int imageWidth)
     {
-        Compute(box, maskSize, imageHeight, imageWidth); // the same argument checks
+        CheckArguments(box, maskSize, imageHeight, imageWidth);
         float w = box.X2 - box.X1, h = box.Y2 - box.Y1;
         if (!(w > 0f) || !(h > 0f)) return new PasteGeometry(0, 0, 1, 1, 0, 0, 0, 0, 1, box.X1, box.Y1, 1f, 1f);
         double cellW = (double)w / maskSize, cellH = (double)h / maskSize;
@@ -76,12 +76,7 @@ public readonly record struct PasteGeometry(int BoxX1, int BoxY1, int ResizedWid
     /// <summary>The paste of an M×M mask into <paramref name="box"/> (xyxy, image pixels) in an imageHeight×imageWidth image.</summary>
     public static PasteGeometry Compute(BoxF box, int maskSize, int imageHeight, int imageWidth)
     {
-        if (maskSize < 1)
-            throw new ArgumentOutOfRangeException(nameof(maskSize), $"Mask size {maskSize}: must be >= 1.");
-        if (imageHeight < 1 || imageWidth < 1)
-            throw new ArgumentOutOfRangeException(nameof(imageHeight), $"Image size {imageHeight}x{imageWidth}: both must be >= 1.");
-        if (!float.IsFinite(box.X1) || !float.IsFinite(box.Y1) || !float.IsFinite(box.X2) || !float.IsFinite(box.Y2))
-            throw new ArgumentException($"Box {box} has a non-finite coordinate.", nameof(box));
+        CheckArguments(box, maskSize, imageHeight, imageWidth);
         // torchvision: scale = float(M + 2) / M in double, applied by an f32 multiply.
         float scale = (float)((double)(maskSize + 2) / maskSize);
         float halfW = (box.X2 - box.X1) * 0.5f;
@@ -99,5 +94,15 @@ public readonly record struct PasteGeometry(int BoxX1, int BoxY1, int ResizedWid
         // A box wholly outside the image pastes nothing (torchvision's slicing fails there; detections are clipped).
         if (right <= left || bottom <= top) left = right = top = bottom = 0;
         return new PasteGeometry((int)x1, (int)y1, (int)w, (int)h, (int)left, (int)top, (int)(right - left), (int)(bottom - top));
+    }
+
+    private static void CheckArguments(BoxF box, int maskSize, int imageHeight, int imageWidth)
+    {
+        if (maskSize < 1)
+            throw new ArgumentOutOfRangeException(nameof(maskSize), $"Mask size {maskSize}: must be >= 1.");
+        if (imageHeight < 1 || imageWidth < 1)
+            throw new ArgumentOutOfRangeException(nameof(imageHeight), $"Image size {imageHeight}x{imageWidth}: both must be >= 1.");
+        if (!float.IsFinite(box.X1) || !float.IsFinite(box.Y1) || !float.IsFinite(box.X2) || !float.IsFinite(box.Y2))
+            throw new ArgumentException($"Box {box} has a non-finite coordinate.", nameof(box));
     }
 }

@@ -19,8 +19,8 @@ public sealed unsafe class CpuPreprocess : IPreprocessKernel
     private readonly object _gate = new();
     private readonly Action<int> _worker;
     private readonly RowCache[] _caches;
-    private LinearTap[] _xTaps = [], _yTaps = [];
-    // The x taps again as four arrays (struct of arrays), so 8 outputs load their indices and weights as vectors.
+    private LinearTap[] _yTaps = [];
+    // The x taps as four arrays (struct of arrays), so 8 outputs load their indices and weights as vectors.
     private int[] _xIndex0 = [], _xIndex1 = [];
     private float[] _xLambda0 = [], _xLambda1 = [];
 
@@ -50,9 +50,8 @@ public sealed unsafe class CpuPreprocess : IPreprocessKernel
         PreprocessValidation.Check(bgr.Length, height, width, resizedHeight, resizedWidth, paddedHeight, paddedWidth, output.Length);
         lock (_gate)
         {
-            _xTaps = Taps(_xTaps, width, resizedWidth);
+            XTaps(width, resizedWidth);
             _yTaps = Taps(_yTaps, height, resizedHeight);
-            SplitXTaps();
             fixed (byte* b = bgr)
             fixed (float* o = output)
             {
@@ -86,19 +85,18 @@ public sealed unsafe class CpuPreprocess : IPreprocessKernel
         }
     }
 
-    private void SplitXTaps()
+    private void XTaps(int inSize, int outSize)
     {
-        int n = _xTaps.Length;
-        if (_xIndex0.Length != n)
+        if (_xIndex0.Length != outSize)
         {
-            _xIndex0 = GC.AllocateUninitializedArray<int>(n, pinned: true);
-            _xIndex1 = GC.AllocateUninitializedArray<int>(n, pinned: true);
-            _xLambda0 = GC.AllocateUninitializedArray<float>(n, pinned: true);
-            _xLambda1 = GC.AllocateUninitializedArray<float>(n, pinned: true);
+            _xIndex0 = GC.AllocateUninitializedArray<int>(outSize, pinned: true);
+            _xIndex1 = GC.AllocateUninitializedArray<int>(outSize, pinned: true);
+            _xLambda0 = GC.AllocateUninitializedArray<float>(outSize, pinned: true);
+            _xLambda1 = GC.AllocateUninitializedArray<float>(outSize, pinned: true);
         }
-        for (int i = 0; i < n; i++)
+        for (int i = 0; i < outSize; i++)
         {
-            var t = _xTaps[i];
+            var t = LinearTap.Compute(i, inSize, outSize);
             _xIndex0[i] = t.Index0;
             _xIndex1[i] = t.Index1;
             _xLambda0[i] = t.Lambda0;
@@ -249,7 +247,8 @@ public sealed unsafe class CpuPreprocess : IPreprocessKernel
         byte* row = _bgr + (long)sy * _width * 3;
         int rw = _resizedWidth, w = _width;
         fixed (float* lut = _table)
-        fixed (LinearTap* taps = _xTaps)
+        fixed (int* i0 = _xIndex0, i1 = _xIndex1)
+        fixed (float* l0 = _xLambda0, l1 = _xLambda1)
         {
             if (!Simd || !Avx2.IsSupported)
             {
@@ -259,29 +258,22 @@ public sealed unsafe class CpuPreprocess : IPreprocessKernel
                     int byteOffset = 2 - c; // RGB channel c is byte 2 - c of a BGR pixel
                     float* d = dst + c * rw;
                     for (int x = 0; x < rw; x++)
-                    {
-                        LinearTap tx = taps[x];
-                        d[x] = tx.Lambda0 * t[row[tx.Index0 * 3 + byteOffset]] + tx.Lambda1 * t[row[tx.Index1 * 3 + byteOffset]];
-                    }
+                        d[x] = l0[x] * t[row[i0[x] * 3 + byteOffset]] + l1[x] * t[row[i1[x] * 3 + byteOffset]];
                 }
                 return;
             }
             NormaliseRow(row, w, planar, planar + w, planar + 2 * w, lut);
-            fixed (int* i0 = _xIndex0, i1 = _xIndex1)
-            fixed (float* l0 = _xLambda0, l1 = _xLambda1)
+            for (int c = 0; c < 3; c++)
             {
-                for (int c = 0; c < 3; c++)
+                float* src = planar + c * w, d = dst + c * rw;
+                int x = 0;
+                for (; x <= rw - 8; x += 8)
                 {
-                    float* src = planar + c * w, d = dst + c * rw;
-                    int x = 0;
-                    for (; x <= rw - 8; x += 8)
-                    {
-                        var a = Avx2.GatherVector256(src, Avx.LoadVector256(i0 + x), 4);
-                        var b = Avx2.GatherVector256(src, Avx.LoadVector256(i1 + x), 4);
-                        Avx.Store(d + x, Avx.LoadVector256(l0 + x) * a + Avx.LoadVector256(l1 + x) * b);
-                    }
-                    for (; x < rw; x++) d[x] = l0[x] * src[i0[x]] + l1[x] * src[i1[x]];
+                    var a = Avx2.GatherVector256(src, Avx.LoadVector256(i0 + x), 4);
+                    var b = Avx2.GatherVector256(src, Avx.LoadVector256(i1 + x), 4);
+                    Avx.Store(d + x, Avx.LoadVector256(l0 + x) * a + Avx.LoadVector256(l1 + x) * b);
                 }
+                for (; x < rw; x++) d[x] = l0[x] * src[i0[x]] + l1[x] * src[i1[x]];
             }
         }
     }
