@@ -10,6 +10,9 @@ namespace MaskStream.Kernels.MaskPaste;
 /// </summary>
 public interface IMaskPasteKernel
 {
+    /// <summary>The probability a pasted pixel must exceed to be in the mask (the reference evaluator's, strict).</summary>
+    const float Threshold = 0.5f;
+
     /// <summary>
     /// Pastes N masks and encodes each as a full-frame COCO RLE.
     /// </summary>

@@ -4,7 +4,7 @@ namespace MaskStream.Kernels.MaskPaste;
 internal static class PasteMath
 {
     /// <summary>The probability threshold of torchvision's reference evaluator (masks &gt; 0.5, strict).</summary>
-    public const float Threshold = 0.5f;
+    public const float Threshold = IMaskPasteKernel.Threshold;
 
     /// <summary>Value of the zero-padded (M+2)² mask at (py, px); the ring is 0.</summary>
     public static float Padded(ReadOnlySpan<float> mask, int maskSize, int py, int px)

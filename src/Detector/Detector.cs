@@ -319,6 +319,7 @@ public sealed class Detector : IDisposable
                 var src = logits.Slice((r * k + label) * mm, mm);
                 var dst = probabilities.AsSpan(r * mm, mm);
                 for (int p = 0; p < mm; p++) dst[p] = ProposalFilter.Sigmoid(src[p]);
+                s.Maskness[r] = InstanceScores.Maskness(dst, IMaskPasteKernel.Threshold);
                 s.FrameBoxes[r] = ToFrame(s.Detections[b * perImage + i].Box, b, frames[s.Valid[b]].Info);
             }
             if (count == 0) continue;
@@ -397,10 +398,19 @@ public sealed class Detector : IDisposable
         {
             var det = s.Detections[b * perImage + i];
             RleMask? mask = _maskIo is null ? null : s.Masks[maskRow + i];
+            float? maskScore = _maskIo is null ? null : det.Score * s.Maskness[maskRow + i];
             var keypoints = ImmutableArray<Keypoint>.Empty;
+            float? keypointScore = null;
             if (_keypointIo is not null && s.KeypointRow[b * perImage + i] is int row and >= 0)
+            {
                 keypoints = ImmutableArray.Create(s.KeypointValues, row * j, j);
-            detections.Add(new Detection(det.Label, det.Score, ToFrame(det.Box, b, info), mask, keypoints));
+                keypointScore = det.Score * InstanceScores.PoseConfidence(s.KeypointValues.AsSpan(row * j, j));
+            }
+            detections.Add(new Detection(det.Label, det.Score, ToFrame(det.Box, b, info), mask, keypoints)
+            {
+                MaskScore = maskScore,
+                KeypointScore = keypointScore,
+            });
         }
         if (_maskIo is not null) Array.Clear(s.Masks, maskRow, count);
         return new DetectedFrame(info, detections.MoveToImmutable());

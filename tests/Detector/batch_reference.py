@@ -33,8 +33,8 @@ def main():
     tensors = [R.to_tensor(rgb) for rgb in rgbs]
     os.makedirs(args.output_dir, exist_ok=True)
     with torch.no_grad():
-        batched = model(tensors)
-        alone = [model([t])[0] for t in tensors]
+        batched = R.detect(model, tensors)
+        alone = [R.detect(model, [t])[0] for t in tensors]
         images, _ = model.transform(tensors)
     for name, results in (("batched", batched), ("alone", alone)):
         with open(os.path.join(args.output_dir, f"{name}.jsonl"), "w") as out:

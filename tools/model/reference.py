@@ -7,8 +7,8 @@ C# detector's parity tests.
         [--intermediates FIXTURE_DIR] [--intermediate-frames 2] [--max-frames N] [--threads 2]
 
 One line per frame: {"frame", "source" (image inputs), "width", "height", "objects": [{"class_id",
-"class", "score", "bbox": [x1,y1,x2,y2], "mask": {"size": [H,W], "counts": COCO RLE of mask > 0.5},
-"keypoints": [[x, y, score], ...] (detections of the keypoint class only)}]}, objects in
+"class", "score", "mask_score", "keypoint_score", "bbox": [x1,y1,x2,y2], "mask": {"size": [H,W], "counts": COCO RLE
+of mask > 0.5}, "keypoints": [[x, y, score], ...] (detections of the keypoint class only)}]}, objects in
 torchvision's order (score descending). Images are read as RGB and divided by 255 (PARITY.md §1);
 videos are decoded by the system ffmpeg to rgb24.
 """
@@ -109,6 +109,25 @@ def _f32(v):
     return float(str(np.float32(v)))
 
 
+def detect(model, images):
+    """model(images), with each result's "mask_quality": the maskness of its 28x28 mask probabilities (mean over the
+    cells above 0.5; MaskStream's InstanceScores.Maskness), taken from roi_heads' output before the transform pastes it."""
+    captured = []
+    hook = model.roi_heads.register_forward_hook(lambda module, inputs, output: captured.append(
+        [r["masks"] for r in output[0]] if output[0] and "masks" in output[0][0] else None))
+    try:
+        results = model(images)
+    finally:
+        hook.remove()
+    if captured and captured[0] is not None:
+        for r, probs in zip(results, captured[0]):
+            above = probs[:, 0] > 0.5
+            count = above.flatten(1).sum(1)
+            total = (probs[:, 0] * above).flatten(1).sum(1)
+            r["mask_quality"] = torch.where(count > 0, total / count.clamp(min=1), torch.zeros_like(total))
+    return results
+
+
 def frame_record(index, source, rgb, result, manifest):
     h, w = rgb.shape[:2]
     classes = manifest["classes"]
@@ -120,11 +139,18 @@ def frame_record(index, source, rgb, result, manifest):
             "class_id": label,
             "class": classes[label],
             "score": _f32(result["scores"][i]),
-            "bbox": [_f32(v) for v in result["boxes"][i].tolist()],
         }
+        # The mask's and the pose's own scores (MaskStream's InstanceScores): the box score times the maskness, and
+        # times the mean sigmoid of the keypoint logits.
+        if "mask_quality" in result:
+            obj["mask_score"] = _f32(result["scores"][i] * result["mask_quality"][i])
+        is_pose = "keypoints" in result and kp and label == kp["class_id"]
+        if is_pose:
+            obj["keypoint_score"] = _f32(result["scores"][i] * torch.sigmoid(result["keypoints_scores"][i]).mean())
+        obj["bbox"] = [_f32(v) for v in result["boxes"][i].tolist()]
         if "masks" in result:
             obj["mask"] = rle.encode((result["masks"][i, 0] > 0.5).numpy())
-        if "keypoints" in result and kp and label == kp["class_id"]:
+        if is_pose:
             k = result["keypoints"][i]
             s = result["keypoints_scores"][i]
             obj["keypoints"] = [[_f32(k[j, 0]), _f32(k[j, 1]), _f32(s[j])] for j in range(k.shape[0])]
@@ -243,7 +269,7 @@ def main(argv=None):
     with open(args.output, "w") as out, torch.no_grad():
         for i, source, rgb in frames(args.input, args.max_frames):
             image = to_tensor(rgb)
-            result = model([image])[0]
+            result = detect(model, [image])[0]
             out.write(json.dumps(frame_record(i, source, rgb, result, manifest), separators=(",", ":")) + "\n")
             if args.intermediates and i < args.intermediate_frames:
                 write_intermediates(model, manifest, image, os.path.join(args.intermediates, f"frame_{i:06d}"), result)

@@ -60,11 +60,15 @@ def parse_args(argv):
     ap.add_argument("--stop-after", type=int, help="run at most this many steps now, checkpoint and exit (resume later)")
     ap.add_argument("--max-minutes", type=float, help="stop after this many minutes, checkpoint and exit (resume later)")
     ap.add_argument("--init-from", help="start a new run from these weights (a state dict or a MaskStream checkpoint of the "
-                    "same model); with --keypoint-layers deeper than its head, the layers it lacks start as identities")
+                    "same model); with --keypoint-layers or --mask-layers deeper than its heads, the layers they lack start "
+                    "as identities")
     ap.add_argument("--keypoint-layers", help="channels of the keypoint head's convolutions, comma-separated (default: "
                     "the tiny config's); a new run only")
-    ap.add_argument("--train-only", choices=["all", "keypoint"], default="all",
-                    help="keypoint: train the keypoint head and predictor alone; everything else is frozen in eval mode")
+    ap.add_argument("--mask-layers", help="channels of the mask head's convolutions, comma-separated (default: the tiny "
+                    "config's); a new run only")
+    ap.add_argument("--train-only", choices=["all", "keypoint", "mask"], default="all",
+                    help="keypoint (mask): train the keypoint (mask) head and predictor alone; everything else is frozen in "
+                    "eval mode")
     ap.add_argument("--out", help="final weights (MaskStream checkpoint without optimizer state)")
     ap.add_argument("--export", help="also export the final model to this directory (export.py)")
     return ap.parse_args(argv)
@@ -96,38 +100,51 @@ def _no_keypoint_config(dataset):
     return cfg
 
 
-def _channels(text):
-    """--keypoint-layers: comma-separated positive channel counts."""
+def _channels(text, option):
+    """--keypoint-layers, --mask-layers: comma-separated positive channel counts."""
     parts = [p.strip() for p in text.split(",")]
     if not all(p.isdigit() and int(p) > 0 for p in parts):
-        raise UserError(f"--keypoint-layers {text}: expected positive channel counts, comma-separated (e.g. 64,64,64,64,64,64,64,64)")
+        raise UserError(f"{option} {text}: expected positive channel counts, comma-separated (e.g. 64,64,64,64,64,64,64,64)")
     return [int(p) for p in parts]
 
 
+def _identity_layers(head, prefix, sd, what):
+    """Convolutions of `head` that the weights `sd` lack (a deeper head than theirs) become identities, added to `sd`:
+    each follows a ReLU, so conv(x) = x (then ReLU(x) = x) keeps the old head's function exactly and training starts from
+    its accuracy. Returns the indices of the head's layers so added."""
+    added = []
+    for name, layer in head.named_modules():
+        if not isinstance(layer, torch.nn.Conv2d) or f"{prefix}.{name}.weight" in sd:
+            continue
+        index = int(name.split(".")[0])
+        if layer.in_channels != layer.out_channels:
+            raise UserError(f"--init-from: {what} layer {index} has {layer.in_channels} -> {layer.out_channels} channels; "
+                            "only layers of equal width can be added as identities")
+        with torch.no_grad():
+            layer.weight.zero_()
+            k = layer.kernel_size[0] // 2
+            for c in range(layer.out_channels):
+                layer.weight[c, c, k, k] = 1.0
+            layer.bias.zero_()
+        sd[f"{prefix}.{name}.weight"] = layer.weight.detach().clone()
+        sd[f"{prefix}.{name}.bias"] = layer.bias.detach().clone()
+        added.append(index)
+    return added
+
+
 def init_from(model, path):
-    """Loads `path` into `model`. Keypoint-head convolutions the weights lack (a deeper head than theirs) are identities:
-    each follows a ReLU, so conv(x) = x keeps the old head's function exactly and training starts from its accuracy."""
+    """Loads `path` into `model`. Keypoint- or mask-head convolutions the weights lack (a deeper head than theirs, from
+    --keypoint-layers or --mask-layers) start as identities (_identity_layers)."""
     if not os.path.isfile(path):
         raise UserError(f"--init-from: no such file '{path}'")
     obj = torch.load(path, map_location="cpu")
     sd = dict(obj["model"] if isinstance(obj, dict) and isinstance(obj.get("model"), dict) else obj)
     own = model.state_dict()
-    deepened = []
-    head = model.roi_heads.keypoint_head if model.roi_heads.has_keypoint() else []
-    for i, layer in enumerate(head):
-        if isinstance(layer, torch.nn.Conv2d) and f"roi_heads.keypoint_head.{i}.weight" not in sd:
-            if layer.in_channels != layer.out_channels:
-                raise UserError(f"--init-from: keypoint layer {i} has {layer.in_channels} -> {layer.out_channels} channels; "
-                                "only layers of equal width can be added as identities")
-            with torch.no_grad():
-                layer.weight.zero_()
-                k = layer.kernel_size[0] // 2
-                for c in range(layer.out_channels):
-                    layer.weight[c, c, k, k] = 1.0
-                layer.bias.zero_()
-            sd[f"roi_heads.keypoint_head.{i}.weight"] = layer.weight.detach().clone()
-            sd[f"roi_heads.keypoint_head.{i}.bias"] = layer.bias.detach().clone()
-            deepened.append(i)
+    heads = []
+    if model.roi_heads.has_keypoint():
+        heads.append(("keypoint", _identity_layers(model.roi_heads.keypoint_head, "roi_heads.keypoint_head", sd, "keypoint")))
+    if model.roi_heads.has_mask():
+        heads.append(("mask", _identity_layers(model.roi_heads.mask_head, "roi_heads.mask_head", sd, "mask")))
     missing = [k for k in own if k not in sd and not k.endswith("num_batches_tracked")]
     unexpected = [k for k in sd if k not in own and not k.endswith("num_batches_tracked")]
     mismatched = [k for k in own if k in sd and sd[k].shape != own[k].shape]
@@ -135,15 +152,19 @@ def init_from(model, path):
         raise UserError(f"--init-from: '{path}' does not fit the model: missing {missing[:3]}, unexpected {unexpected[:3]}, "
                         f"other shape {mismatched[:3]}")
     model.load_state_dict(sd, strict=False)
-    if deepened:
-        print(f"train: keypoint head layers {deepened} start as identities", flush=True)
+    for what, added in heads:
+        if added:
+            print(f"train: {what} head layers {added} start as identities", flush=True)
 
 
 def freeze_for(model, which):
     """The modules that train (None = all); the others' parameters stop requiring gradients."""
     if which == "all":
         return None
-    trained = [model.roi_heads.keypoint_head, model.roi_heads.keypoint_predictor]
+    if which == "keypoint":
+        trained = [model.roi_heads.keypoint_head, model.roi_heads.keypoint_predictor]
+    else:
+        trained = [model.roi_heads.mask_head, model.roi_heads.mask_predictor]
     keep = {id(p) for m in trained for p in m.parameters()}
     for p in model.parameters():
         p.requires_grad_(id(p) in keep)
@@ -198,7 +219,9 @@ def train(args):
         if args.keypoint_layers:
             if not cfg["keypoints"]:
                 raise UserError("--keypoint-layers: the dataset has no keypoints")
-            cfg["tiny"]["keypoint_layers"] = _channels(args.keypoint_layers)
+            cfg["tiny"]["keypoint_layers"] = _channels(args.keypoint_layers, "--keypoint-layers")
+        if args.mask_layers:
+            cfg["tiny"]["mask_layers"] = _channels(args.mask_layers, "--mask-layers")
     min_sizes = tuple(int(s) for s in str(args.min_sizes).split(","))
 
     torch.manual_seed(args.seed)

@@ -20,6 +20,19 @@ public sealed record Detection(int ClassId, float Score, BoxF Box, RleMask? Mask
     /// <see cref="ColorHistogram"/>).
     /// </summary>
     public ColorHistogram? Appearance { get; init; }
+
+    /// <summary>
+    /// The mask's score as a result of its own: <see cref="Score"/> times the mask head's maskness
+    /// (<see cref="InstanceScores.Maskness"/>); null when the detection has no mask or it was not computed (e.g. detections
+    /// read from a file that lacks it).
+    /// </summary>
+    public float? MaskScore { get; init; }
+
+    /// <summary>
+    /// The pose's score as a result of its own: <see cref="Score"/> times the mean keypoint confidence
+    /// (<see cref="InstanceScores.PoseConfidence"/>); null when the detection has no keypoints or it was not computed.
+    /// </summary>
+    public float? KeypointScore { get; init; }
 }
 
 /// <summary>The detector's output for one frame.</summary>

@@ -32,6 +32,7 @@ internal sealed class BatchScratch(int levels)
     public int[] KeypointRow = [];
     public BoxF[] FrameBoxes = [];
     public RleMask[] Masks = [];
+    public float[] Maskness = [];
     public Keypoint[] KeypointValues = [];
     public BoxF[] KeypointBoxes = [];
 
@@ -73,6 +74,7 @@ internal sealed class BatchScratch(int levels)
         if (Masks.Length >= n) return;
         Masks = new RleMask[Math.Max(n, Masks.Length * 3 / 2)];
         FrameBoxes = new BoxF[Masks.Length];
+        Maskness = new float[Masks.Length];
     }
 
     public void EnsureKeypoints(int n, int j)

@@ -16,9 +16,10 @@ public static class CocoJson
 
     /// <summary>
     /// Detections from either a COCO results file (a JSON array) or <c>maskstream detect</c> JSONL
-    /// (one object per line); which one is decided by the first non-blank character.
+    /// (one object per line); which one is decided by the first non-blank character. <paramref name="boxScores"/>: rank
+    /// the JSONL's masks and poses by the box score even where it has their own (see <see cref="DetectJsonl"/>).
     /// </summary>
-    public static List<CocoResult> ReadDetectionsFile(string path, CocoGroundTruth groundTruth, CocoIouType iouType)
+    public static List<CocoResult> ReadDetectionsFile(string path, CocoGroundTruth groundTruth, CocoIouType iouType, bool boxScores = false)
     {
         string text = ReadAllText(path);
         string name = Path.GetFileName(path);
@@ -31,7 +32,7 @@ public static class CocoJson
             return results;
         }
         if (trimmed.StartsWith('{'))
-            return DetectJsonl.Read(text, name, groundTruth, iouType);
+            return DetectJsonl.Read(text, name, groundTruth, iouType, boxScores);
         throw new EvaluationInputException($"{name}: expected a JSON array of COCO results or JSONL objects from 'maskstream detect'.");
     }
 

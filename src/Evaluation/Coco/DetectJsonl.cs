@@ -11,11 +11,14 @@ namespace MaskStream.Evaluation.Coco;
 /// <c>class_id</c> is taken as the dataset's category id (the detector is trained on the dataset's
 /// ids). Each object becomes the COCO result the iou type evaluates: a bbox (xyxy → xywh), a
 /// segmentation without bbox (so loadRes takes area and box from the mask, as for COCO's own segm
-/// results), or keypoints (area and box from the keypoint extremes).
+/// results), or keypoints (area and box from the keypoint extremes). A segm result is ranked by the object's
+/// <c>mask_score</c> and a keypoint result by its <c>keypoint_score</c> where the line has them (the detector's scores of
+/// the mask and the pose, <c>InstanceScores</c>), as COCO ranks each result type by its own score; by <c>score</c> (the
+/// box's) otherwise, or always with <c>boxScores</c>.
 /// </summary>
 internal static class DetectJsonl
 {
-    public static List<CocoResult> Read(string text, string source, CocoGroundTruth groundTruth, CocoIouType iouType)
+    public static List<CocoResult> Read(string text, string source, CocoGroundTruth groundTruth, CocoIouType iouType, bool boxScores = false)
     {
         var byName = new Dictionary<string, long>(StringComparer.Ordinal);
         var byBaseName = new Dictionary<string, long?>(StringComparer.Ordinal);
@@ -67,6 +70,14 @@ internal static class DetectJsonl
                 if (!categoryIds.Contains(categoryId))
                     throw new EvaluationInputException($"{octx}: field 'class_id' = {categoryId} is not a category id of the ground truth.");
                 double score = CocoJson.Number(CocoJson.Required(obj, "score", octx), "score", octx);
+                string? ownScore = boxScores ? null : iouType switch
+                {
+                    CocoIouType.Segm => "mask_score",
+                    CocoIouType.Keypoints => "keypoint_score",
+                    _ => null,
+                };
+                if (ownScore is not null && obj.TryGetProperty(ownScore, out var own) && own.ValueKind != JsonValueKind.Null)
+                    score = CocoJson.Number(own, ownScore, octx);
                 var result = new CocoResult { ImageId = imageId, CategoryId = categoryId, Score = score };
                 switch (iouType)
                 {

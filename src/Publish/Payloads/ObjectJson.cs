@@ -13,6 +13,8 @@ public static class ObjectJson
     private static readonly JsonEncodedText ClassIdName = JsonEncodedText.Encode("class_id");
     private static readonly JsonEncodedText ClassName = JsonEncodedText.Encode("class");
     private static readonly JsonEncodedText ScoreName = JsonEncodedText.Encode("score");
+    private static readonly JsonEncodedText MaskScoreName = JsonEncodedText.Encode("mask_score");
+    private static readonly JsonEncodedText KeypointScoreName = JsonEncodedText.Encode("keypoint_score");
     private static readonly JsonEncodedText BboxName = JsonEncodedText.Encode("bbox");
     private static readonly JsonEncodedText MaskName = JsonEncodedText.Encode("mask");
     private static readonly JsonEncodedText SizeName = JsonEncodedText.Encode("size");
@@ -49,6 +51,10 @@ public static class ObjectJson
         else
             w.WriteString(ClassName, ClassNameOf(classNames, d.ClassId));
         w.WriteNumber(ScoreName, d.Score);
+        if (d.MaskScore is { } maskScore)
+            w.WriteNumber(MaskScoreName, maskScore);
+        if (d.KeypointScore is { } keypointScore)
+            w.WriteNumber(KeypointScoreName, keypointScore);
         w.WriteStartArray(BboxName);
         w.WriteNumberValue(d.Box.X1);
         w.WriteNumberValue(d.Box.Y1);

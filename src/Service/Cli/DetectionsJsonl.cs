@@ -96,7 +96,11 @@ internal static class DetectionsJsonl
             }
             keypoints = kb.MoveToImmutable();
         }
-        return new Detection(classId, score, box, mask, keypoints);
+        return new Detection(classId, score, box, mask, keypoints)
+        {
+            MaskScore = OptionalNumber(obj, "mask_score", where),
+            KeypointScore = OptionalNumber(obj, "keypoint_score", where),
+        };
     }
 
     private static JsonElement Field(JsonElement obj, string name, string where) =>
@@ -104,6 +108,9 @@ internal static class DetectionsJsonl
 
     private static double Number(JsonElement v, string name, string where) =>
         v.ValueKind == JsonValueKind.Number ? v.GetDouble() : throw new CliException($"{where}: field '{name}' must hold numbers");
+
+    private static float? OptionalNumber(JsonElement obj, string name, string where) =>
+        obj.TryGetProperty(name, out var v) && v.ValueKind != JsonValueKind.Null ? (float)Number(v, name, where) : null;
 
     private static int Int(JsonElement v, string name, string where) =>
         v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int i)

@@ -152,15 +152,21 @@ public static class EvalCommand
         var iouType = new Option<string>("--iou-type") { Description = "bbox, segm or keypoints.", DefaultValueFactory = _ => "bbox" };
         iouType.AcceptOnlyFromAmong("bbox", "segm", "keypoints");
         var json = new Option<FileInfo?>("--json") { Description = "Also write {\"stats\":[...]} (COCOeval order) to this file." };
+        var boxScores = new Option<bool>("--box-scores")
+        {
+            Description = "Rank masks and poses of detect JSONL by the box's 'score', as torchvision's results are, even where the lines have " +
+                          "the mask's and the pose's own scores ('mask_score', 'keypoint_score'), which are used by default.",
+        };
         var cmd = new Command("coco", "COCOeval (bbox, segm or keypoints): the 12-line summary (10 for keypoints).");
         cmd.Options.Add(gt);
         cmd.Options.Add(dt);
         cmd.Options.Add(iouType);
+        cmd.Options.Add(boxScores);
         cmd.Options.Add(json);
         cmd.SetAction(r =>
         {
             var type = Enum.Parse<CocoIouType>(r.GetValue(iouType)!, ignoreCase: true);
-            var result = RunCoco(r.GetValue(gt)!.FullName, r.GetValue(dt)!.FullName, type);
+            var result = RunCoco(r.GetValue(gt)!.FullName, r.GetValue(dt)!.FullName, type, r.GetValue(boxScores));
             foreach (string line in result.SummaryLines)
                 Console.WriteLine(line);
             if (r.GetValue(json) is { } outFile)
@@ -198,12 +204,12 @@ public static class EvalCommand
         return cmd;
     }
 
-    internal static CocoEvalResult RunCoco(string gtPath, string dtPath, CocoIouType iouType)
+    internal static CocoEvalResult RunCoco(string gtPath, string dtPath, CocoIouType iouType, bool boxScores = false)
     {
         try
         {
             var groundTruth = CocoJson.ReadGroundTruthFile(gtPath);
-            var detections = CocoJson.ReadDetectionsFile(dtPath, groundTruth, iouType);
+            var detections = CocoJson.ReadDetectionsFile(dtPath, groundTruth, iouType, boxScores);
             return CocoEvaluator.Evaluate(groundTruth, detections, iouType);
         }
         catch (EvaluationInputException e)

@@ -34,6 +34,7 @@ internal sealed class DetectionParity(float minScore, bool randomInit = false)
     public double WorstScore { get; private set; }
     public double WorstMaskIou { get; private set; } = 1;
     public double WorstKeypointPx { get; private set; }
+    public double WorstOwnScore { get; private set; }
 
     /// <summary>Asserts the criteria for one frame; <paramref name="what"/> names the frame in messages.</summary>
     public void Check(JsonElement expectedFrame, ImmutableArray<Detection> ours, int height, int width, string what)
@@ -61,6 +62,10 @@ internal sealed class DetectionParity(float minScore, bool randomInit = false)
             WorstBoxIou = Math.Min(WorstBoxIou, bestIou);
             WorstScore = Math.Max(WorstScore, Math.Abs(d.Score - score));
             Assert.True(Math.Abs(d.Score - score) <= MaxScoreDiff, $"{what}: {box} score {d.Score} vs torchvision's {score}");
+            // The mask's and the pose's own scores, computed by reference.py from torchvision's mask probabilities and
+            // keypoint logits: the same tolerance as the box score.
+            CheckOwnScore(obj, "mask_score", d.MaskScore, box, what);
+            CheckOwnScore(obj, "keypoint_score", d.KeypointScore, box, what);
             if (obj.TryGetProperty("mask", out var m))
             {
                 var mask = RleMask.FromCompressedString(m.GetProperty("counts").GetString()!, height, width);
@@ -109,8 +114,22 @@ internal sealed class DetectionParity(float minScore, bool randomInit = false)
                 $"{what}: our class {ours[i].ClassId} {ours[i].Box} score {ours[i].Score} has no torchvision counterpart");
     }
 
+    private void CheckOwnScore(JsonElement obj, string name, float? ours, BoxF box, string what)
+    {
+        if (!obj.TryGetProperty(name, out var v))
+        {
+            Assert.True(ours is null, $"{what}: {box} has a {name} that torchvision's has not");
+            return;
+        }
+        Assert.True(ours is not null, $"{what}: {box} has no {name}; torchvision's is {v.GetSingle()}");
+        double diff = Math.Abs(ours.Value - v.GetSingle());
+        WorstOwnScore = Math.Max(WorstOwnScore, diff);
+        Assert.True(diff <= MaxScoreDiff, $"{what}: {box} {name} {ours} vs torchvision's {v.GetSingle()}");
+    }
+
     public override string ToString() =>
         $"matched {Matched} ({Masks} masks, {KeypointSets} keypoint sets): min box IoU {WorstBoxIou:F5}, max |d score| {WorstScore:E2}, " +
+        $"max |d mask_score|, |d keypoint_score| {WorstOwnScore:E2}, " +
         $"min mask IoU {WorstMaskIou:F4}, max keypoint distance {WorstKeypointPx:F4} px" +
         (randomInit ? $"; {KeypointTies} of {Keypoints} keypoints on a tied heatmap maximum elsewhere, {MaskPixelFlips} masks one pixel apart" : "");
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using MaskStream.Core.Masks;
 using MaskStream.Evaluation.Coco;
 
 namespace MaskStream.Evaluation.Tests.Coco;
@@ -161,5 +162,33 @@ public sealed class CocoInputTests : IDisposable
         var expected = Fixtures.Doubles(s.GetProperty("stats"));
         for (int i = 0; i < expected.Length; i++)
             Assert.True(Math.Abs(expected[i] - stats[i]) <= 1e-9, string.Create(CultureInfo.InvariantCulture, $"stats[{i}]: {expected[i]} vs {stats[i]}"));
+    }
+
+    [Theory]
+    [InlineData(CocoIouType.Bbox, false, 0.9)]
+    [InlineData(CocoIouType.Segm, false, 0.6)]
+    [InlineData(CocoIouType.Keypoints, false, 0.3)]
+    [InlineData(CocoIouType.Segm, true, 0.9)]
+    [InlineData(CocoIouType.Keypoints, true, 0.9)]
+    public void DetectJsonl_MaskAndPoseScores_RankTheirOwnResultsUnlessBoxScoresAreAsked(CocoIouType type, bool boxScores, double expected)
+    {
+        var s = Fixtures.Scenario("cocoeval_keypoints.json", "keypoints_random_a");
+        var gt = CocoJson.ReadGroundTruth(s.GetProperty("gt"), "gt");
+        gt = gt with { Images = [.. gt.Images.Select(i => i with { FileName = $"img{i.Id}.png" })] };
+        var image = gt.Images[0];
+        long person = gt.Categories.First(c => c.HasKeypoints).Id;
+        string keypoints = string.Join(",", Enumerable.Repeat("[5,5,1.0]", 17));
+        string path = Write("det.jsonl", $$"""{"frame":0,"source":"img{{image.Id}}.png","width":{{image.Width}},"height":{{image.Height}},"objects":[{"class_id":{{person}},"class":"person","score":0.9,"mask_score":0.6,"keypoint_score":0.3,"bbox":[1,1,11,11],"mask":{"size":[{{image.Height}},{{image.Width}}],"counts":"{{RleMask.Encode(Square(image.Height, image.Width), image.Height, image.Width).ToCompressedString()}}"},"keypoints":[{{keypoints}}]}]}""");
+        var r = Assert.Single(CocoJson.ReadDetectionsFile(path, gt, type, boxScores));
+        Assert.Equal(expected, r.Score, 6);
+    }
+
+    /// <summary>Row-major bits of the square [1, 11) x [1, 11).</summary>
+    private static byte[] Square(int height, int width)
+    {
+        var bits = new byte[height * width];
+        for (int y = 1; y < 11; y++)
+            for (int x = 1; x < 11; x++) bits[y * width + x] = 1;
+        return bits;
     }
 }

@@ -19,7 +19,11 @@ public sealed class ObjectsEncoderTests
     {
         // 3x4 frame, mask = column 1, rows 0..1 → column-major runs [3 off, 2 on, 7 off].
         var mask = RleMask.FromCounts(3, 4, [3, 2, 7]);
-        var detection = new Detection(1, 0.5f, new BoxF(1, 0, 2, 2), mask, [new Keypoint(1.5f, 0.25f, 0.75f)]);
+        var detection = new Detection(1, 0.5f, new BoxF(1, 0, 2, 2), mask, [new Keypoint(1.5f, 0.25f, 0.75f)])
+        {
+            MaskScore = 0.375f,
+            KeypointScore = 0.25f,
+        };
         var info = new FrameInfo("door", 42, new DateTimeOffset(2025, 3, 1, 12, 0, 0, 500, TimeSpan.Zero), TimeSpan.FromSeconds(1.68), 4, 3);
         var frame = new TrackedFrame(info, [new TrackedObject(5, TrackState.Tracked, 9, detection)]);
         var encoder = new ObjectsEncoder(TestFrames.ClassNames, Boot);
@@ -29,7 +33,7 @@ public sealed class ObjectsEncoderTests
         Assert.Equal(
             "{\"camera\":\"door\",\"frame\":42,\"capture_time\":\"2025-03-01T12:00:00.5Z\",\"pts\":1.68,\"width\":4,\"height\":3," +
             "\"latency_ms\":12.25,\"boot_id\":\"0f8fad5b-d9cb-469f-a165-70867728950e\",\"objects\":[{\"class_id\":1,\"class\":\"person\"," +
-            "\"score\":0.5,\"bbox\":[1,0,2,2],\"mask\":{\"size\":[3,4],\"counts\":\"" + mask.ToCompressedString() + "\"}," +
+            "\"score\":0.5,\"mask_score\":0.375,\"keypoint_score\":0.25,\"bbox\":[1,0,2,2],\"mask\":{\"size\":[3,4],\"counts\":\"" + mask.ToCompressedString() + "\"}," +
             "\"keypoints\":[[1.5,0.25,0.75]],\"track_id\":5,\"track_state\":\"tracked\",\"age\":9}]}",
             json);
     }

@@ -119,6 +119,38 @@ class DeepenKeypointHeadTests(unittest.TestCase):
         self.assertTrue(changed)
         self.assertEqual([k for k in changed if not k.startswith("roi_heads.keypoint_")], [])  # BN statistics included
 
+    def test_added_mask_layers_start_as_identities(self):
+        sys.path.insert(0, helpers.TOOLS)
+        import architectures as A
+        import train
+
+        state = torch.load(os.path.join(self.base, "last.pt"), map_location="cpu")
+        old = A.build_model(state["config"])
+        old.load_state_dict(state["model"])
+        cfg = json.loads(json.dumps(state["config"]))
+        cfg["tiny"]["mask_layers"] = cfg["tiny"]["mask_layers"] + [cfg["tiny"]["mask_layers"][-1]] * 3
+        new = A.build_model(cfg)
+        train.init_from(new, os.path.join(self.base, "last.pt"))
+        self.assertEqual(len(new.roi_heads.mask_head), len(old.roi_heads.mask_head) + 3)
+        x = torch.randn(3, cfg["tiny"]["fpn_channels"], 14, 14)
+        with torch.no_grad():
+            a = old.roi_heads.mask_predictor(old.roi_heads.mask_head(x))
+            b = new.roi_heads.mask_predictor(new.roi_heads.mask_head(x))
+        self.assertTrue(torch.equal(a, b))
+
+    def test_train_only_mask_leaves_everything_else_as_it_was(self):
+        ckpt = os.path.join(helpers.tmp_root(), "train_deepen_mask")
+        init = os.path.join(self.base, "last.pt")
+        r = _train("--steps", "2", "--lr", "1e-3", "--warmup", "1", "--init-from", init, "--mask-layers", "64,64,64,64,64",
+                   "--train-only", "mask", ckpt=ckpt)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("mask head layers [4] start as identities", r.stdout)
+        before = torch.load(init, map_location="cpu")["model"]
+        after = torch.load(os.path.join(ckpt, "last.pt"), map_location="cpu")["model"]
+        changed = [k for k in after if k in before and not torch.equal(before[k], after[k])]
+        self.assertTrue(changed)
+        self.assertEqual([k for k in changed if not k.startswith("roi_heads.mask_")], [])
+
     def test_init_from_a_wider_head_names_the_problem(self):
         r = _train("--steps", "1", "--init-from", os.path.join(self.base, "last.pt"), "--keypoint-layers", "64,64,64,64,32",
                    ckpt=os.path.join(helpers.tmp_root(), "train_deepen_bad"))
