@@ -74,6 +74,10 @@ public sealed class DetectCommandTests(DetectModelFixture model) : IClassFixture
                 var m = o.GetProperty("mask");
                 Assert.Equal([240, 320], m.GetProperty("size").EnumerateArray().Select(v => v.GetInt32()));
                 var mask = RleMask.FromCompressedString(m.GetProperty("counts").GetString()!, 240, 320);
+                // The mask's own score is the box score times a mean of probabilities above 0.5: in (score / 2, score], 0 for
+                // an empty mask head output.
+                float score = o.GetProperty("score").GetSingle(), maskScore = o.GetProperty("mask_score").GetSingle();
+                Assert.True(maskScore <= score && (maskScore > score / 2 || maskScore == 0), $"mask_score {maskScore}, score {score}");
                 if (mask.Area > 0)
                 {
                     // The pasted mask lives inside the box expanded by 30/28 (paste padding) plus a pixel.
@@ -84,10 +88,14 @@ public sealed class DetectCommandTests(DetectModelFixture model) : IClassFixture
                 }
                 bool hasKeypoints = o.TryGetProperty("keypoints", out var kps);
                 Assert.Equal(id == 1, hasKeypoints);
+                Assert.Equal(hasKeypoints, o.TryGetProperty("keypoint_score", out _));
                 if (hasKeypoints)
                 {
                     persons++;
                     Assert.Equal(17, kps.GetArrayLength());
+                    // score times the mean sigmoid of the keypoint logits
+                    double mean = kps.EnumerateArray().Average(k => 1 / (1 + Math.Exp(-k[2].GetDouble())));
+                    Assert.Equal(score * mean, o.GetProperty("keypoint_score").GetDouble(), 5);
                     Assert.All(kps.EnumerateArray(), k => Assert.Equal(3, k.GetArrayLength()));
                 }
             }
