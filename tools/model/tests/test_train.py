@@ -87,7 +87,7 @@ class DeepenKeypointHeadTests(unittest.TestCase):
         r = _train("--steps", "1", ckpt=cls.base)
         assert r.returncode == 0, r.stderr
 
-    def test_added_layers_start_as_identities(self):
+    def _assert_deepened_head_is_the_same_function(self, head, added_layers, added_modules):
         sys.path.insert(0, helpers.TOOLS)
         import architectures as A
         import train
@@ -96,60 +96,43 @@ class DeepenKeypointHeadTests(unittest.TestCase):
         old = A.build_model(state["config"])
         old.load_state_dict(state["model"])
         cfg = json.loads(json.dumps(state["config"]))
-        cfg["tiny"]["keypoint_layers"] = cfg["tiny"]["keypoint_layers"] + [cfg["tiny"]["keypoint_layers"][-1]] * 2
+        layers = cfg["tiny"][f"{head}_layers"]
+        cfg["tiny"][f"{head}_layers"] = layers + [layers[-1]] * added_layers
         new = A.build_model(cfg)
         train.init_from(new, os.path.join(self.base, "last.pt"))
-        self.assertEqual(len(new.roi_heads.keypoint_head), len(old.roi_heads.keypoint_head) + 4)
+        self.assertEqual(len(getattr(new.roi_heads, f"{head}_head")), len(getattr(old.roi_heads, f"{head}_head")) + added_modules)
         x = torch.randn(3, cfg["tiny"]["fpn_channels"], 14, 14)
         with torch.no_grad():
-            a = old.roi_heads.keypoint_predictor(old.roi_heads.keypoint_head(x))
-            b = new.roi_heads.keypoint_predictor(new.roi_heads.keypoint_head(x))
+            a = getattr(old.roi_heads, f"{head}_predictor")(getattr(old.roi_heads, f"{head}_head")(x))
+            b = getattr(new.roi_heads, f"{head}_predictor")(getattr(new.roi_heads, f"{head}_head")(x))
         self.assertTrue(torch.equal(a, b))
 
-    def test_train_only_keypoint_leaves_everything_else_as_it_was(self):
-        ckpt = os.path.join(helpers.tmp_root(), "train_deepen_kp")
+    def _assert_train_only_changes_nothing_else(self, head, run, expected_layers):
+        ckpt = os.path.join(helpers.tmp_root(), run)
         init = os.path.join(self.base, "last.pt")
-        r = _train("--steps", "2", "--lr", "1e-3", "--warmup", "1", "--init-from", init, "--keypoint-layers", "64,64,64,64,64",
-                   "--train-only", "keypoint", ckpt=ckpt)
+        r = _train("--steps", "2", "--lr", "1e-3", "--warmup", "1", "--init-from", init, f"--{head}-layers", "64,64,64,64,64",
+                   "--train-only", head, ckpt=ckpt)
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertIn("keypoint head layers [8] start as identities", r.stdout)
+        self.assertIn(f"{head} head layers {expected_layers} start as identities", r.stdout)
         before = torch.load(init, map_location="cpu")["model"]
         after = torch.load(os.path.join(ckpt, "last.pt"), map_location="cpu")["model"]
         changed = [k for k in after if k in before and not torch.equal(before[k], after[k])]
         self.assertTrue(changed)
-        self.assertEqual([k for k in changed if not k.startswith("roi_heads.keypoint_")], [])  # BN statistics included
+        self.assertEqual([k for k in changed if not k.startswith(f"roi_heads.{head}_")], [])  # BN statistics included
+
+    def test_added_keypoint_layers_start_as_identities(self):
+        # KeypointRCNNHeads holds convolution and ReLU as separate modules: two per layer.
+        self._assert_deepened_head_is_the_same_function("keypoint", 2, 4)
 
     def test_added_mask_layers_start_as_identities(self):
-        sys.path.insert(0, helpers.TOOLS)
-        import architectures as A
-        import train
+        # MaskRCNNHeads holds one Conv2dNormActivation per layer.
+        self._assert_deepened_head_is_the_same_function("mask", 3, 3)
 
-        state = torch.load(os.path.join(self.base, "last.pt"), map_location="cpu")
-        old = A.build_model(state["config"])
-        old.load_state_dict(state["model"])
-        cfg = json.loads(json.dumps(state["config"]))
-        cfg["tiny"]["mask_layers"] = cfg["tiny"]["mask_layers"] + [cfg["tiny"]["mask_layers"][-1]] * 3
-        new = A.build_model(cfg)
-        train.init_from(new, os.path.join(self.base, "last.pt"))
-        self.assertEqual(len(new.roi_heads.mask_head), len(old.roi_heads.mask_head) + 3)
-        x = torch.randn(3, cfg["tiny"]["fpn_channels"], 14, 14)
-        with torch.no_grad():
-            a = old.roi_heads.mask_predictor(old.roi_heads.mask_head(x))
-            b = new.roi_heads.mask_predictor(new.roi_heads.mask_head(x))
-        self.assertTrue(torch.equal(a, b))
+    def test_train_only_keypoint_leaves_everything_else_as_it_was(self):
+        self._assert_train_only_changes_nothing_else("keypoint", "train_deepen_kp", [8])
 
     def test_train_only_mask_leaves_everything_else_as_it_was(self):
-        ckpt = os.path.join(helpers.tmp_root(), "train_deepen_mask")
-        init = os.path.join(self.base, "last.pt")
-        r = _train("--steps", "2", "--lr", "1e-3", "--warmup", "1", "--init-from", init, "--mask-layers", "64,64,64,64,64",
-                   "--train-only", "mask", ckpt=ckpt)
-        self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertIn("mask head layers [4] start as identities", r.stdout)
-        before = torch.load(init, map_location="cpu")["model"]
-        after = torch.load(os.path.join(ckpt, "last.pt"), map_location="cpu")["model"]
-        changed = [k for k in after if k in before and not torch.equal(before[k], after[k])]
-        self.assertTrue(changed)
-        self.assertEqual([k for k in changed if not k.startswith("roi_heads.mask_")], [])
+        self._assert_train_only_changes_nothing_else("mask", "train_deepen_mask", [4])
 
     def test_init_from_a_wider_head_names_the_problem(self):
         r = _train("--steps", "1", "--init-from", os.path.join(self.base, "last.pt"), "--keypoint-layers", "64,64,64,64,32",
