@@ -34,6 +34,13 @@ internal static class DetectJsonl
         var categoryIds = groundTruth.Categories.Select(c => c.Id).ToHashSet();
         var keypointCategoryIds = groundTruth.Categories.Where(c => c.HasKeypoints).Select(c => c.Id).ToHashSet();
 
+        // The field that ranks this result type, when the lines have it (null: the box's "score").
+        string? ownScore = boxScores ? null : iouType switch
+        {
+            CocoIouType.Segm => "mask_score",
+            CocoIouType.Keypoints => "keypoint_score",
+            _ => null,
+        };
         var results = new List<CocoResult>();
         int lineNumber = 0;
         foreach (string rawLine in text.Split('\n'))
@@ -70,12 +77,6 @@ internal static class DetectJsonl
                 if (!categoryIds.Contains(categoryId))
                     throw new EvaluationInputException($"{octx}: field 'class_id' = {categoryId} is not a category id of the ground truth.");
                 double score = CocoJson.Number(CocoJson.Required(obj, "score", octx), "score", octx);
-                string? ownScore = boxScores ? null : iouType switch
-                {
-                    CocoIouType.Segm => "mask_score",
-                    CocoIouType.Keypoints => "keypoint_score",
-                    _ => null,
-                };
                 if (ownScore is not null && obj.TryGetProperty(ownScore, out var own) && own.ValueKind != JsonValueKind.Null)
                     score = CocoJson.Number(own, ownScore, octx);
                 var result = new CocoResult { ImageId = imageId, CategoryId = categoryId, Score = score };
